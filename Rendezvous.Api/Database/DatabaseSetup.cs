@@ -1,0 +1,32 @@
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Rendezvous.Api.Configuration;
+
+namespace Rendezvous.Api.Database;
+
+internal static class DatabaseSetup
+{
+    public static IServiceCollection AddRendezvousDatabase(this IServiceCollection services)
+    {
+        services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<PostgreSqlOptions>>().Value;
+            var builder = new NpgsqlDataSourceBuilder(options.ConnectionString);
+            builder.ConnectionStringBuilder.ApplicationName ??= "rendezvous";
+            builder.UseLoggerFactory(sp.GetRequiredService<ILoggerFactory>());
+            if (options.PasswordFile is { } file)
+            {
+                // Read on every new physical connection, so a rotated secret is picked up.
+                builder.UsePasswordProvider(
+                    _ => File.ReadAllText(file).TrimEnd('\r', '\n'),
+                    async (_, token) => (await File.ReadAllTextAsync(file, token).ConfigureAwait(false)).TrimEnd('\r', '\n'));
+            }
+
+            return builder.Build();
+        });
+        services.AddSingleton<SchemaMigrator>();
+        services.AddSingleton<DatabaseState>();
+        services.AddHostedService<DatabaseStartup>();
+        return services;
+    }
+}

@@ -1,0 +1,32 @@
+namespace Rendezvous.Api;
+
+/// <summary>The host's log messages, with fixed event ids (1xxx start-up, 2xxx auth, 3xxx database, 4xxx health).</summary>
+internal static partial class Log
+{
+    [LoggerMessage(1001, LogLevel.Critical, "Configuration is not valid: {Failures}")]
+    public static partial void InvalidConfiguration(ILogger logger, string failures);
+
+    [LoggerMessage(1002, LogLevel.Warning, "No bootstrap admin token is configured (Rendezvous:Auth:BootstrapAdminToken): no caller can write until one is")]
+    public static partial void NoBootstrapToken(ILogger logger);
+
+    [LoggerMessage(1003, LogLevel.Information, "Exporting telemetry over OTLP ({Protocol}) to {Endpoint}")]
+    public static partial void TelemetryExportEnabled(ILogger logger, string protocol, string endpoint);
+
+    [LoggerMessage(2001, LogLevel.Information, "Refused an unknown bearer token on {Path}")]
+    public static partial void UnknownBearerToken(ILogger logger, PathString path);
+
+    [LoggerMessage(3001, LogLevel.Information, "Applied migration {Schema}/{Version:D4} {Name} in {ElapsedMs} ms")]
+    public static partial void MigrationApplied(ILogger logger, string schema, int version, string name, long elapsedMs);
+
+    [LoggerMessage(3002, LogLevel.Information, "Database schemas are up to date: {Schemas}")]
+    public static partial void DatabaseReady(ILogger logger, string schemas);
+
+    [LoggerMessage(3003, LogLevel.Warning, "Cannot bring the database up to date (attempt {Attempt}); retrying in {DelaySeconds} s")]
+    public static partial void MigrationRetry(ILogger logger, Exception exception, int attempt, double delaySeconds);
+
+    [LoggerMessage(3004, LogLevel.Debug, "Waiting for the migration lock held by another instance")]
+    public static partial void WaitingForMigrationLock(ILogger logger);
+
+    [LoggerMessage(4001, LogLevel.Warning, "Dependency {Dependency} is not ready: {Detail}")]
+    public static partial void DependencyNotReady(ILogger logger, string dependency, string detail);
+}

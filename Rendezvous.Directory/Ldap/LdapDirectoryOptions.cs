@@ -1,0 +1,113 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Rendezvous.Directory.Ldap;
+
+/// <summary>Which object classes a directory speaks (see DESIGN.md, "Directory flavours").</summary>
+public enum DirectoryFlavour
+{
+    /// <summary>ILS ([MS-TAIL]): rtConference / rtPerson under ou=Dynamic.</summary>
+    Ils,
+
+    /// <summary>Active Directory: msTAPI-RtConference / msTAPI-RtPerson.</summary>
+    Ntds,
+}
+
+/// <summary>How Rendezvous authenticates to a directory.</summary>
+public enum LdapBindMode
+{
+    Anonymous,
+    Simple,
+}
+
+/// <summary>All configured directories: configuration section <c>Rendezvous:Directories</c> (a list).</summary>
+public sealed class LdapDirectoriesOptions
+{
+    public const string Section = "Rendezvous:Directories";
+
+    public List<LdapDirectoryOptions> Directories { get; } = [];
+}
+
+/// <summary>One LDAP directory that conferences are published to and discovered in.</summary>
+public sealed class LdapDirectoryOptions : IValidatableObject
+{
+    /// <summary>Short name used in the REST API, in health reports and in logs.</summary>
+    [Required]
+    [RegularExpression("^[a-z0-9][a-z0-9-]{0,62}$", ErrorMessage = "must be 1-63 lower-case letters, digits or '-', starting with a letter or digit")]
+    public string Name { get; set; } = "";
+
+    /// <summary>ldap://host[:port] or ldaps://host[:port].</summary>
+    [Required]
+    public string Url { get; set; } = "";
+
+    public DirectoryFlavour Flavour { get; set; } = DirectoryFlavour.Ils;
+
+    /// <summary>Where Rendezvous's objects live, e.g. <c>o=Intranet</c>.</summary>
+    [Required]
+    public string BaseDn { get; set; } = "";
+
+    public LdapBindOptions Bind { get; set; } = new();
+
+    /// <summary>Time allowed for connecting and for each operation.</summary>
+    [Range(1, 300)]
+    public int TimeoutSeconds { get; set; } = 5;
+
+    /// <summary>Default TTL of dynamic objects (RFC 2589); TAPI's minimum is 300 s, RFC 2589's maximum 31557600 s.</summary>
+    [Range(300, 31557600)]
+    public int DefaultTtlSeconds { get; set; } = 3600;
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (!string.IsNullOrEmpty(Url) && !LdapEndpoint.TryParse(Url, out _, out var error))
+        {
+            yield return new ValidationResult(error, [nameof(Url)]);
+        }
+
+        if (!string.IsNullOrWhiteSpace(BaseDn) && !BaseDn.Contains('=', StringComparison.Ordinal))
+        {
+            yield return new ValidationResult("must be a distinguished name such as o=Intranet", [nameof(BaseDn)]);
+        }
+    }
+}
+
+/// <summary>Credentials for binding. The password comes from <see cref="Password"/> or from a file (a container secret).</summary>
+public sealed class LdapBindOptions : IValidatableObject
+{
+    public LdapBindMode Mode { get; set; } = LdapBindMode.Anonymous;
+
+    public string? Dn { get; set; }
+
+    public string? Password { get; set; }
+
+    public string? PasswordFile { get; set; }
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (Mode == LdapBindMode.Anonymous)
+        {
+            if (Dn is not null || Password is not null || PasswordFile is not null)
+            {
+                yield return new ValidationResult("Dn and passwords are only used with Mode=Simple", [nameof(Mode)]);
+            }
+
+            yield break;
+        }
+
+        if (string.IsNullOrWhiteSpace(Dn))
+        {
+            yield return new ValidationResult("is required when Mode=Simple", [nameof(Dn)]);
+        }
+
+        if ((Password is null) == (PasswordFile is null))
+        {
+            yield return new ValidationResult("set exactly one of Password and PasswordFile when Mode=Simple", [nameof(Password)]);
+        }
+        else if (PasswordFile is not null && !File.Exists(PasswordFile))
+        {
+            yield return new ValidationResult($"file '{PasswordFile}' does not exist", [nameof(PasswordFile)]);
+        }
+    }
+
+    /// <summary>The password to bind with, read from the file each time so a rotated secret is picked up.</summary>
+    public string? ResolvePassword() =>
+        PasswordFile is null ? Password : File.ReadAllText(PasswordFile).TrimEnd('\r', '\n');
+}

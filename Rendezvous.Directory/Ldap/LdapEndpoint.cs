@@ -1,0 +1,49 @@
+using System.Diagnostics.CodeAnalysis;
+
+namespace Rendezvous.Directory.Ldap;
+
+/// <summary>A parsed ldap:// or ldaps:// URL.</summary>
+public sealed record LdapEndpoint(string Host, int Port, bool UseSsl)
+{
+    public const int DefaultPort = 389;
+    public const int DefaultSslPort = 636;
+
+    public static bool TryParse(string url, [NotNullWhen(true)] out LdapEndpoint? endpoint, [NotNullWhen(false)] out string? error)
+    {
+        endpoint = null;
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri))
+        {
+            error = $"'{url}' is not an absolute URL; expected ldap://host[:port] or ldaps://host[:port]";
+            return false;
+        }
+
+        var ssl = uri.Scheme switch
+        {
+            "ldap" => false,
+            "ldaps" => true,
+            _ => (bool?)null,
+        };
+        if (ssl is null)
+        {
+            error = $"scheme '{uri.Scheme}' is not supported; expected ldap or ldaps";
+            return false;
+        }
+
+        if (string.IsNullOrEmpty(uri.Host))
+        {
+            error = "the URL names no host";
+            return false;
+        }
+
+        if (uri.AbsolutePath is not ("" or "/") || uri.Query.Length > 0)
+        {
+            error = "the URL must not carry a path or query; set BaseDn instead";
+            return false;
+        }
+
+        var port = uri.IsDefaultPort || uri.Port < 0 ? (ssl.Value ? DefaultSslPort : DefaultPort) : uri.Port;
+        endpoint = new LdapEndpoint(uri.IdnHost, port, ssl.Value);
+        error = null;
+        return true;
+    }
+}

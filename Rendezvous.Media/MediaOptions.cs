@@ -1,0 +1,40 @@
+using System.ComponentModel.DataAnnotations;
+using System.Net;
+
+namespace Rendezvous.Media;
+
+/// <summary>The RTP relay and mixer: configuration section <c>Rendezvous:Media</c>.</summary>
+public sealed class MediaOptions : IValidatableObject
+{
+    public const string Section = "Rendezvous:Media";
+
+    /// <summary>Local address that media legs bind to.</summary>
+    [Required]
+    public string BindAddress { get; set; } = "127.0.0.1";
+
+    /// <summary>First UDP port of the RTP range. RTP takes the even port, RTCP the next odd one (RFC 3550 section 11).</summary>
+    [Range(1024, 65534)]
+    public int RtpPortMin { get; set; } = 40000;
+
+    /// <summary>Last UDP port of the RTP range (inclusive, an RTCP port).</summary>
+    [Range(1025, 65535)]
+    public int RtpPortMax { get; set; } = 40999;
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (!IPAddress.TryParse(BindAddress, out _))
+        {
+            yield return new ValidationResult($"'{BindAddress}' is not an IP address", [nameof(BindAddress)]);
+        }
+
+        if (RtpPortMin % 2 != 0)
+        {
+            yield return new ValidationResult("must be even: RTP uses even ports and RTCP the next odd one", [nameof(RtpPortMin)]);
+        }
+
+        if (RtpPortMax <= RtpPortMin)
+        {
+            yield return new ValidationResult($"must be greater than RtpPortMin ({RtpPortMin})", [nameof(RtpPortMax)]);
+        }
+    }
+}

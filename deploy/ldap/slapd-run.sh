@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Runs one Rendezvous OpenLDAP directory in the foreground (exec slapd -d 0).
+# Used by the local run (deploy/local/run.sh), the test fixtures
+# (tests/Rendezvous.Testing) and the container image (deploy/ldap/Dockerfile),
+# so all three run the same schema and configuration.
+#
+#   slapd-run.sh --data DIR --url URL --rootpw-file FILE
+#                [--dds-interval SECONDS] [--dds-max-ttl SECONDS] [--log-level LEVEL]
+#
+# DIR holds the rendered slapd.conf and the database. On the first start the
+# database is created and loaded with base.ldif; later starts keep the data.
+# FILE holds the administrator's (cn=admin,o=Intranet) password; only its salted
+# hash goes into slapd.conf, and it never appears on a command line.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+data= url= rootpw_file=
+dds_interval=60 dds_max_ttl=86400 dds_min_ttl=0 dds_default_ttl=0 log_level=none
+
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --data) data=$2; shift 2 ;;
+    --url) url=$2; shift 2 ;;
+    --rootpw-file) rootpw_file=$2; shift 2 ;;
+    --dds-interval) dds_interval=$2; shift 2 ;;
+    --dds-max-ttl) dds_max_ttl=$2; shift 2 ;;
+    --log-level) log_level=$2; shift 2 ;;
+    *) echo "slapd-run: unknown argument '$1'" >&2; exit 2 ;;
+  esac
+done
+[[ -n "$data" && -n "$url" && -n "$rootpw_file" ]] || {
+  echo "usage: slapd-run.sh --data DIR --url URL --rootpw-file FILE [--dds-interval S] [--dds-max-ttl S] [--log-level L]" >&2
+  exit 2
+}
+[[ -r "$rootpw_file" ]] || { echo "slapd-run: cannot read the password file '$rootpw_file'" >&2; exit 2; }
+
+slapd=/usr/sbin/slapd slaptest=/usr/sbin/slaptest slapadd=/usr/sbin/slapadd slappasswd=/usr/sbin/slappasswd
+for tool in "$slapd" "$slaptest" "$slapadd" "$slappasswd"; do
+  [[ -x "$tool" ]] || { echo "slapd-run: $tool is missing (install the Debian package slapd)" >&2; exit 3; }
+done
+system_schema=/etc/ldap/schema
+module_dir=/usr/lib/ldap
+
+mkdir -p "$data/db"
+data=$(cd "$data" && pwd)
+
+# slappasswd -T reads the secret from a file: it never shows in ps.
+hash=$("$slappasswd" -h '{SSHA}' -T "$rootpw_file")
+conf="$data/slapd.conf"
+umask 077
+sed -e "s|@SYSTEM_SCHEMA@|$system_schema|g" \
+    -e "s|@SCHEMA_DIR@|$here/schema|g" \
+    -e "s|@MODULE_DIR@|$module_dir|g" \
+    -e "s|@DATA_DIR@|$data|g" \
+    -e "s|@ROOT_PW_HASH@|$hash|g" \
+    -e "s|@LOG_LEVEL@|$log_level|g" \
+    -e "s|@DDS_INTERVAL@|$dds_interval|g" \
+    -e "s|@DDS_MAX_TTL@|$dds_max_ttl|g" \
+    -e "s|@DDS_MIN_TTL@|$dds_min_ttl|g" \
+    -e "s|@DDS_DEFAULT_TTL@|$dds_default_ttl|g" \
+    "$here/slapd.conf.in" > "$conf"
+
+"$slaptest" -Q -u -f "$conf" || { echo "slapd-run: slaptest rejected $conf" >&2; exit 4; }
+
+if [[ ! -e "$data/db/data.mdb" ]]; then
+  "$slapadd" -q -f "$conf" -l "$here/base.ldif"
+fi
+
+# -d 0 keeps slapd in the foreground, so whoever started us owns its lifetime.
+exec "$slapd" -f "$conf" -h "$url" -d 0
