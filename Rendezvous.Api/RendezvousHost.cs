@@ -48,23 +48,10 @@ internal static class RendezvousHost
     /// </summary>
     public static async Task<int> RunAsync(WebApplication app)
     {
-        try
+        var failures = await TryStartAsync(app).ConfigureAwait(false);
+        if (failures.Count > 0)
         {
-            await app.StartAsync().ConfigureAwait(false);
-        }
-        catch (OptionsValidationException e)
-        {
-            return ReportConfigurationError(app, e.Failures);
-        }
-        catch (AggregateException e) when (e.InnerExceptions.All(i => i is OptionsValidationException))
-        {
-            return ReportConfigurationError(app, e.InnerExceptions.Cast<OptionsValidationException>().SelectMany(i => i.Failures));
-        }
-        catch (InvalidOperationException e) when (e.Message.Contains("configuration", StringComparison.OrdinalIgnoreCase))
-        {
-            // The configuration binder's own errors, e.g. "'Prot' was not found on type ..."
-            // or "Failed to convert configuration value at 'Rendezvous:Madcap:Port' ...".
-            return ReportConfigurationError(app, [e.Message]);
+            return ReportConfigurationError(app, failures);
         }
 
         if (app.Services.GetRequiredService<BootstrapAdminTokenValidator>() is { IsConfigured: false })
@@ -75,6 +62,34 @@ internal static class RendezvousHost
         await app.WaitForShutdownAsync().ConfigureAwait(false);
         return 0;
     }
+
+    /// <summary>Starts the host; returns the configuration errors that stopped it, or nothing when it started.</summary>
+    internal static async Task<IReadOnlyList<string>> TryStartAsync(WebApplication app)
+    {
+        try
+        {
+            await app.StartAsync().ConfigureAwait(false);
+            return [];
+        }
+        catch (Exception e) when (ConfigurationFailures(e) is { Count: > 0 } failures)
+        {
+            return failures;
+        }
+    }
+
+    /// <summary>
+    /// The configuration errors inside a start-up exception: option validation failures,
+    /// and the configuration binder's own errors, such as "Failed to convert configuration
+    /// value at 'Rendezvous:Madcap:Port' to type 'System.Int32'".
+    /// </summary>
+    private static List<string> ConfigurationFailures(Exception exception) => exception switch
+    {
+        OptionsValidationException validation => [.. validation.Failures],
+        AggregateException aggregate => [.. aggregate.InnerExceptions.SelectMany(ConfigurationFailures)],
+        InvalidOperationException { Source: "Microsoft.Extensions.Configuration.Binder" } binder =>
+            [binder.InnerException is null ? binder.Message : $"{binder.Message} {binder.InnerException.Message}"],
+        _ => [],
+    };
 
     private static int ReportConfigurationError(WebApplication app, IEnumerable<string> failures)
     {

@@ -53,14 +53,15 @@ internal sealed class BearerTokenHandler(
         return AuthenticateResult.Fail("The bearer token is not valid.");
     }
 
-    protected override Task HandleChallengeAsync(AuthenticationProperties properties)
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
-        var failure = Context.Features.Get<IAuthenticateResultFeature>()?.AuthenticateResult?.Failure;
+        // The result of this request's authentication, cached by the base class.
+        var failure = (await HandleAuthenticateOnceSafeAsync().ConfigureAwait(false)).Failure;
         Response.Headers.WWWAuthenticate = failure is null
             ? "Bearer realm=\"rendezvous\""
             : "Bearer realm=\"rendezvous\", error=\"invalid_token\"";
-        return WriteProblemAsync(StatusCodes.Status401Unauthorized, "Authentication required",
-            failure?.Message ?? "This operation needs an authenticated caller: send 'Authorization: Bearer <token>'.");
+        await WriteProblemAsync(StatusCodes.Status401Unauthorized, "Authentication required",
+            failure?.Message ?? "This operation needs an authenticated caller: send 'Authorization: Bearer <token>'.").ConfigureAwait(false);
     }
 
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>

@@ -21,14 +21,8 @@ internal static class RendezvousConfiguration
         services.AddValidatedOptions<MadcapOptions>(MadcapOptions.Section);
         services.AddValidatedOptions<MediaOptions>(MediaOptions.Section);
 
-        // Directories is a list, so it binds into a wrapper; failures are named
-        // Rendezvous:Directories:N:Setting.
-        services.AddSingleton<IValidateOptions<LdapDirectoriesOptions>>(new ConfigurationKeyValidator<LdapDirectoriesOptions>(Root));
-        services.AddSingleton<IValidateOptions<LdapDirectoriesOptions>, UniqueDirectoryNames>();
-        services.AddOptions<LdapDirectoriesOptions>()
-            .Configure<IConfiguration>((options, configuration) =>
-                configuration.GetSection(LdapDirectoriesOptions.Section).Bind(options.Directories, binder => binder.ErrorOnUnknownConfiguration = true))
-            .ValidateOnStart();
+        services.AddValidatedOptions<LdapDirectoryOptionsCollection>(LdapDirectoryOptionsCollection.Section);
+        services.AddSingleton<IValidateOptions<LdapDirectoryOptionsCollection>, UniqueDirectoryNames>();
 
         services.AddSingleton<IValidateOptions<RootSections>, UnknownSections>();
         services.AddOptions<RootSections>().ValidateOnStart();
@@ -50,15 +44,15 @@ internal static class RendezvousConfiguration
         }
     }
 
-    private sealed class UniqueDirectoryNames : IValidateOptions<LdapDirectoriesOptions>
+    private sealed class UniqueDirectoryNames : IValidateOptions<LdapDirectoryOptionsCollection>
     {
-        public ValidateOptionsResult Validate(string? name, LdapDirectoriesOptions options)
+        public ValidateOptionsResult Validate(string? name, LdapDirectoryOptionsCollection options)
         {
-            var duplicates = options.Directories
+            var duplicates = options
                 .Select((directory, index) => (directory.Name, index))
                 .GroupBy(d => d.Name, StringComparer.Ordinal)
                 .Where(g => g.Count() > 1)
-                .Select(g => $"{LdapDirectoriesOptions.Section}:{g.Last().index}:Name: '{g.Key}' is already the name of directory {g.First().index}")
+                .Select(g => $"{LdapDirectoryOptionsCollection.Section}:{g.Last().index}:Name: '{g.Key}' is already the name of directory {g.First().index}")
                 .ToList();
             return duplicates.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(duplicates);
         }

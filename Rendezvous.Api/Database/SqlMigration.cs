@@ -9,7 +9,8 @@ namespace Rendezvous.Api.Database;
 public sealed record SqlMigration(int Version, string Name, string Sql)
 {
     /// <summary>SHA-256 of the script with line ends normalised, so a checkout's CRLF does not count as a change.</summary>
-    public string Checksum { get; } = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Sql.ReplaceLineEndings("\n"))));
+    /// <remarks>Derived from <see cref="Sql"/> on each read, so a copy made with <c>with</c> never carries a stale checksum.</remarks>
+    public string Checksum => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Sql.ReplaceLineEndings("\n"))));
 }
 
 /// <summary>All migrations of one schema, in version order.</summary>

@@ -44,13 +44,26 @@ internal sealed class DirectoryHealthCheck(LdapDirectoryOptions directory, Direc
 }
 
 /// <summary>Registers one readiness check per configured directory, named <c>ldap:{name}</c>.</summary>
-internal sealed class DirectoryHealthChecks(IOptions<LdapDirectoriesOptions> directories) : IConfigureOptions<HealthCheckServiceOptions>
+internal sealed class DirectoryHealthChecks(IOptions<LdapDirectoryOptionsCollection> directories) : IConfigureOptions<HealthCheckServiceOptions>
 {
     public const string Prefix = "ldap:";
 
     public void Configure(HealthCheckServiceOptions options)
     {
-        foreach (var directory in directories.Value.Directories)
+        LdapDirectoryOptionsCollection configured;
+        try
+        {
+            configured = directories.Value;
+        }
+        catch (Exception e) when (e is OptionsValidationException or InvalidOperationException)
+        {
+            // Endpoint mapping builds the health service before the host starts. Invalid
+            // directory settings stop the start a moment later, where ValidateOnStart
+            // names each one; failing here instead would be a bare stack trace.
+            return;
+        }
+
+        foreach (var directory in configured)
         {
             options.Registrations.Add(new HealthCheckRegistration(
                 Prefix + directory.Name,

@@ -1,3 +1,4 @@
+using System.Collections.ObjectModel;
 using System.ComponentModel.DataAnnotations;
 
 namespace Rendezvous.Directory.Ldap;
@@ -19,12 +20,10 @@ public enum LdapBindMode
     Simple,
 }
 
-/// <summary>All configured directories: configuration section <c>Rendezvous:Directories</c> (a list).</summary>
-public sealed class LdapDirectoriesOptions
+/// <summary>All configured directories: configuration section <c>Rendezvous:Directories</c>, a list (0, 1, ...).</summary>
+public sealed class LdapDirectoryOptionsCollection : Collection<LdapDirectoryOptions>
 {
     public const string Section = "Rendezvous:Directories";
-
-    public List<LdapDirectoryOptions> Directories { get; } = [];
 }
 
 /// <summary>One LDAP directory that conferences are published to and discovered in.</summary>

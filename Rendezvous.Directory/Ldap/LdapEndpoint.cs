@@ -42,7 +42,9 @@ public sealed record LdapEndpoint(string Host, int Port, bool UseSsl)
         }
 
         var port = uri.IsDefaultPort || uri.Port < 0 ? (ssl.Value ? DefaultSslPort : DefaultPort) : uri.Port;
-        endpoint = new LdapEndpoint(uri.IdnHost, port, ssl.Value);
+        // IPv6 literals keep their brackets: libldap reads the host as part of a URL.
+        var host = uri.HostNameType == UriHostNameType.IPv6 ? uri.Host : uri.IdnHost;
+        endpoint = new LdapEndpoint(host, port, ssl.Value);
         error = null;
         return true;
     }

@@ -15,7 +15,7 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 data= url= rootpw_file=
-dds_interval=60 dds_max_ttl=86400 dds_min_ttl=0 dds_default_ttl=0 log_level=none
+dds_interval=60 dds_max_ttl=86400 log_level=none
 
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -56,8 +56,6 @@ sed -e "s|@SYSTEM_SCHEMA@|$system_schema|g" \
     -e "s|@LOG_LEVEL@|$log_level|g" \
     -e "s|@DDS_INTERVAL@|$dds_interval|g" \
     -e "s|@DDS_MAX_TTL@|$dds_max_ttl|g" \
-    -e "s|@DDS_MIN_TTL@|$dds_min_ttl|g" \
-    -e "s|@DDS_DEFAULT_TTL@|$dds_default_ttl|g" \
     "$here/slapd.conf.in" > "$conf"
 
 "$slaptest" -Q -u -f "$conf" || { echo "slapd-run: slaptest rejected $conf" >&2; exit 4; }

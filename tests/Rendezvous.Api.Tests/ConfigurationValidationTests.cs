@@ -1,0 +1,157 @@
+using System.Diagnostics;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
+using Rendezvous.Api.Tests.Support;
+using Rendezvous.Testing;
+
+namespace Rendezvous.Api.Tests;
+
+/// <summary>A wrong or missing setting stops the service with a message that names the setting.</summary>
+public sealed class ConfigurationValidationTests
+{
+    /// <summary>Composes and starts the service exactly as Program.cs does, and returns the start-up errors.</summary>
+    private static async Task<string> StartupFailure(Dictionary<string, string?> settings)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production", ContentRootPath = AppContext.BaseDirectory });
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.AddRendezvous();
+        await using var app = builder.Build();
+        app.UseRendezvous();
+        var failures = await RendezvousHost.TryStartAsync(app);
+        if (failures.Count == 0)
+        {
+            await app.StopAsync();
+        }
+
+        Assert.NotEmpty(failures);
+        return string.Join('\n', failures);
+    }
+
+    private static Dictionary<string, string?> Valid() => TestSettings.For(TestSettings.UnreachablePostgres());
+
+    [Fact]
+    public async Task A_missing_connection_string_is_named()
+    {
+        var settings = Valid();
+        settings.Remove("Rendezvous:PostgreSql:ConnectionString");
+        Assert.Contains("Rendezvous:PostgreSql:ConnectionString", await StartupFailure(settings), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Every_bad_setting_is_named_at_once_and_no_secret_is_echoed()
+    {
+        var settings = Valid();
+        settings["Rendezvous:Directories:0:Name"] = "corp";
+        settings["Rendezvous:Directories:0:Url"] = "http://ils.example";
+        settings["Rendezvous:Directories:0:BaseDn"] = "o=Intranet";
+        settings["Rendezvous:Media:RtpPortMin"] = "40001";
+        settings["Rendezvous:Auth:BootstrapAdminToken"] = "short-secret";
+
+        var failure = await StartupFailure(settings);
+        Assert.Contains("Rendezvous:Directories:0:Url: scheme 'http' is not supported", failure, StringComparison.Ordinal);
+        Assert.Contains("Rendezvous:Media:RtpPortMin", failure, StringComparison.Ordinal);
+        Assert.Contains("Rendezvous:Auth:BootstrapAdminToken", failure, StringComparison.Ordinal);
+        Assert.DoesNotContain("short-secret", failure, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_malformed_connection_string_is_named_without_its_password()
+    {
+        var settings = Valid();
+        settings["Rendezvous:PostgreSql:ConnectionString"] = "Host=127.0.0.1;Password=pg-secret-value;Colour=blue";
+        var failure = await StartupFailure(settings);
+        Assert.Contains("Rendezvous:PostgreSql:ConnectionString: is not a valid Npgsql connection string", failure, StringComparison.Ordinal);
+        Assert.Contains("colour", failure, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("pg-secret-value", failure, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_misspelt_setting_is_an_error_not_a_silent_default()
+    {
+        var settings = Valid();
+        settings["Rendezvous:Madcap:Prot"] = "2536";
+        var failure = await StartupFailure(settings);
+        Assert.Contains("Rendezvous:Madcap:Prot: unknown setting; expected one of Port, ListenAddresses", failure, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_unknown_section_is_named()
+    {
+        var settings = Valid();
+        settings["Rendezvous:Madcapp:Port"] = "2535";
+        Assert.Contains("Rendezvous:Madcapp: unknown section", await StartupFailure(settings), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_misspelt_nested_setting_of_a_directory_is_named()
+    {
+        var settings = Valid();
+        settings["Rendezvous:Directories:0:Name"] = "corp";
+        settings["Rendezvous:Directories:0:Url"] = "ldap://ils.example";
+        settings["Rendezvous:Directories:0:BaseDn"] = "o=Intranet";
+        settings["Rendezvous:Directories:0:Bind:Passwrd"] = "x";
+        Assert.Contains("Rendezvous:Directories:0:Bind:Passwrd: unknown setting", await StartupFailure(settings), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_value_of_the_wrong_type_is_named_by_its_key()
+    {
+        var settings = Valid();
+        settings["Rendezvous:Directories:0:Name"] = "corp";
+        settings["Rendezvous:Directories:0:Url"] = "ldap://ils.example";
+        settings["Rendezvous:Directories:0:BaseDn"] = "o=Intranet";
+        settings["Rendezvous:Directories:0:Flavour"] = "Novell";
+        settings["Rendezvous:Madcap:Port"] = "twenty";
+        var failure = await StartupFailure(settings);
+        Assert.Contains("Rendezvous:Directories:0:Flavour: 'Novell' is not one of Ils, Ntds", failure, StringComparison.Ordinal);
+        Assert.Contains("Rendezvous:Madcap:Port: 'twenty' is not a valid whole number", failure, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Two_directories_may_not_share_a_name()
+    {
+        var settings = Valid();
+        foreach (var i in new[] { 0, 1 })
+        {
+            settings[$"Rendezvous:Directories:{i}:Name"] = "corp";
+            settings[$"Rendezvous:Directories:{i}:Url"] = "ldap://ils.example";
+            settings[$"Rendezvous:Directories:{i}:BaseDn"] = "o=Intranet";
+        }
+
+        Assert.Contains("Rendezvous:Directories:1:Name: 'corp' is already the name of directory 0", await StartupFailure(settings), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_service_process_exits_with_a_clear_message_on_a_bad_setting()
+    {
+        // The real executable, as an operator starts it: exit code 78 (EX_CONFIG) and the
+        // setting's name on stderr, not a stack trace.
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+            WorkingDirectory = AppContext.BaseDirectory,
+            ArgumentList = { Path.Combine(AppContext.BaseDirectory, "Rendezvous.Api.dll") },
+            Environment =
+            {
+                ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{FreePort.NextTcp()}",
+                ["Rendezvous__PostgreSql__ConnectionString"] = "Host=127.0.0.1;Database=rendezvous",
+                ["Rendezvous__Media__RtpPortMax"] = "1000",
+            },
+        };
+        using var process = Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(timeout.Token);
+
+        Assert.Equal(78, process.ExitCode);
+        var text = await stderr;
+        Assert.Contains("Rendezvous cannot start: the configuration is not valid.", text, StringComparison.Ordinal);
+        Assert.Contains("Rendezvous:Media:RtpPortMax", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", text, StringComparison.Ordinal);
+        await stdout;
+    }
+}

@@ -1,0 +1,1 @@
+ALTER TABLE widgets.widget ADD COLUMN colour text;

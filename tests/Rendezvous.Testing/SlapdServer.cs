@@ -1,0 +1,199 @@
+using System.Diagnostics;
+using System.DirectoryServices.Protocols;
+using System.Globalization;
+using System.Net;
+using System.Security.Cryptography;
+using Xunit;
+
+namespace Rendezvous.Testing;
+
+/// <summary>
+/// A private OpenLDAP directory (suffix o=Intranet, dds overlay, our schema) on
+/// 127.0.0.1, started by deploy/ldap/slapd-run.sh: the script, schema and slapd.conf
+/// that the local run and the container image use. Tests isolate themselves with
+/// <see cref="CreateSubtreeAsync"/>: an organizational unit each.
+/// </summary>
+public sealed class SlapdServer : IAsyncLifetime
+{
+    public const string Suffix = "o=Intranet";
+    public const string AdminDn = "cn=admin,o=Intranet";
+
+    private static readonly string Script = Repository.PathOf("deploy", "ldap", "slapd-run.sh");
+    private TestInstanceDirectory? _directory;
+    private Process? _slapd;
+
+    public int Port { get; private set; }
+
+    public string Url => $"ldap://127.0.0.1:{Port.ToString(CultureInfo.InvariantCulture)}";
+
+    public string AdminPassword { get; } = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+
+    /// <summary>A file holding <see cref="AdminPassword"/>, for settings that take a password file.</summary>
+    public string AdminPasswordFile { get; private set; } = "";
+
+    /// <summary>How often the dds overlay sweeps expired dynamic objects, in seconds.</summary>
+    public int DdsIntervalSeconds { get; init; } = 2;
+
+    public async Task InitializeAsync()
+    {
+        await ServerPackages.EnsureInstalledAsync().ConfigureAwait(false);
+        TestInstanceDirectory.ReapOrphans(StopServersIn);
+        _directory = TestInstanceDirectory.Create("ldap");
+        AdminPasswordFile = _directory.WriteSecret("ldap-admin.password", AdminPassword);
+        for (var attempt = 1; ; attempt++)
+        {
+            Port = FreePort.NextTcp();
+            try
+            {
+                await StartAsync().ConfigureAwait(false);
+                return;
+            }
+            catch (InvalidOperationException) when (attempt < 3)
+            {
+            }
+        }
+    }
+
+    /// <summary>Starts slapd (again, after <see cref="StopAsync"/>) on the same port and data, and waits until it answers.</summary>
+    public async Task StartAsync()
+    {
+        var log = _directory!.File("slapd.log");
+        var start = new ProcessStartInfo("/bin/sh")
+        {
+            UseShellExecute = false,
+            ArgumentList =
+            {
+                "-c", "exec \"$0\" \"$@\" >>\"$LOG\" 2>&1", Script,
+                "--data", Path.Combine(_directory.Path, "ldap"),
+                "--url", Url + "/",
+                "--rootpw-file", AdminPasswordFile,
+                "--dds-interval", DdsIntervalSeconds.ToString(CultureInfo.InvariantCulture),
+            },
+            Environment = { ["LOG"] = log },
+        };
+        _slapd = Process.Start(start) ?? throw new InvalidOperationException("Could not start slapd-run.sh.");
+
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            if (_slapd.HasExited)
+            {
+                throw new InvalidOperationException($"slapd exited with {_slapd.ExitCode}:\n{await File.ReadAllTextAsync(log).ConfigureAwait(false)}");
+            }
+
+            if (Answers())
+            {
+                return;
+            }
+
+            if (deadline.Elapsed > TimeSpan.FromSeconds(20))
+            {
+                _slapd.Kill();
+                throw new InvalidOperationException($"slapd did not answer at {Url} within 20 s:\n{await File.ReadAllTextAsync(log).ConfigureAwait(false)}");
+            }
+
+            await Task.Delay(100).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Stops slapd (SIGTERM, then SIGKILL after 10 s); the data stays for <see cref="StartAsync"/>.</summary>
+    public async Task StopAsync()
+    {
+        if (_slapd is null || _slapd.HasExited)
+        {
+            return;
+        }
+
+        await ProcessRunner.RunAsync("kill", ["-TERM", _slapd.Id.ToString(CultureInfo.InvariantCulture)], TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        try
+        {
+            await _slapd.WaitForExitAsync(cts.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            _slapd.Kill();
+        }
+    }
+
+    /// <summary>A connection bound as the directory's administrator.</summary>
+    public LdapConnection ConnectAsAdmin() => Connect(new NetworkCredential(AdminDn, AdminPassword));
+
+    /// <summary>An anonymous connection.</summary>
+    public LdapConnection ConnectAnonymously() => Connect(null);
+
+    /// <summary>Creates an organizational unit of its own for one test and returns its DN.</summary>
+    public Task<string> CreateSubtreeAsync() => Task.Run(() =>
+    {
+        var dn = $"ou=t-{Guid.NewGuid():N},{Suffix}";
+        using var connection = ConnectAsAdmin();
+        connection.SendRequest(new AddRequest(dn, new DirectoryAttribute("objectClass", "organizationalUnit")));
+        return dn;
+    });
+
+    public async Task DisposeAsync()
+    {
+        await StopAsync().ConfigureAwait(false);
+        _slapd?.Dispose();
+        _directory?.Dispose();
+    }
+
+    private LdapConnection Connect(NetworkCredential? credential)
+    {
+        var connection = new LdapConnection(new LdapDirectoryIdentifier("127.0.0.1", Port))
+        {
+            AuthType = credential is null ? AuthType.Anonymous : AuthType.Basic,
+            Timeout = TimeSpan.FromSeconds(5),
+        };
+        connection.SessionOptions.ProtocolVersion = 3;
+        if (credential is null)
+        {
+            connection.Bind();
+        }
+        else
+        {
+            connection.Bind(credential);
+        }
+
+        return connection;
+    }
+
+    private bool Answers()
+    {
+        try
+        {
+            using var connection = ConnectAnonymously();
+            connection.SendRequest(new SearchRequest(Suffix, "(objectClass=*)", SearchScope.Base, "1.1"));
+            return true;
+        }
+        catch (LdapException)
+        {
+            return false;
+        }
+        catch (DirectoryOperationException)
+        {
+            return false;
+        }
+    }
+
+    private static void StopServersIn(string folder)
+    {
+        var pidFile = Path.Combine(folder, "ldap", "slapd.pid");
+        if (File.Exists(pidFile) && int.TryParse(File.ReadAllText(pidFile).Trim(), out var pid))
+        {
+            try
+            {
+                using var process = Process.GetProcessById(pid);
+                if (process.ProcessName == "slapd")
+                {
+                    process.Kill();
+                    process.WaitForExit(10_000);
+                }
+            }
+            catch (ArgumentException)
+            {
+                // Already gone.
+            }
+        }
+    }
+}
