@@ -1,7 +1,4 @@
 using System.Diagnostics;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.Extensions.Configuration;
 using Rendezvous.Api.Tests.Support;
 using Rendezvous.Testing;
 
@@ -10,23 +7,17 @@ namespace Rendezvous.Api.Tests;
 /// <summary>A wrong or missing setting stops the service with a message that names the setting.</summary>
 public sealed class ConfigurationValidationTests
 {
-    /// <summary>Composes and starts the service exactly as Program.cs does, and returns the start-up errors.</summary>
     private static async Task<string> StartupFailure(Dictionary<string, string?> settings)
     {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production", ContentRootPath = AppContext.BaseDirectory });
-        builder.Configuration.AddInMemoryCollection(settings);
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.AddRendezvous();
-        await using var app = builder.Build();
-        app.UseRendezvous();
-        var failures = await RendezvousHost.TryStartAsync(app);
-        if (failures.Count == 0)
-        {
-            await app.StopAsync();
-        }
-
+        var failures = await ServiceStart.TryStartAsync(settings);
         Assert.NotEmpty(failures);
         return string.Join('\n', failures);
+    }
+
+    [Fact]
+    public async Task A_valid_configuration_starts()
+    {
+        Assert.Empty(await ServiceStart.TryStartAsync(Valid()));
     }
 
     private static Dictionary<string, string?> Valid() => TestSettings.For(TestSettings.UnreachablePostgres());
