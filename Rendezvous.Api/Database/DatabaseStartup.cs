@@ -1,5 +1,3 @@
-using System.Net.Sockets;
-using Npgsql;
 using Rendezvous.Api.Telemetry;
 using Rendezvous.Directory;
 using Rendezvous.Madcap;
@@ -57,9 +55,11 @@ internal sealed class DatabaseStartup(
                 Log.DatabaseReady(logger, string.Join(", ", Schemas.Select(s => s.Schema)));
                 return;
             }
-            catch (Exception e) when (e is NpgsqlException or MigrationException or SocketException or TimeoutException or IOException
-                                      && !stoppingToken.IsCancellationRequested)
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
+                // Whatever the failure (PostgreSQL down, a bad password file, an edited
+                // migration), keep the service up, say why in readiness and the log, and
+                // retry: an exception escaping a BackgroundService would stop the host.
                 state.MarkFailed(e.Message);
                 metrics.MigrationFailed();
                 Log.MigrationRetry(logger, e, attempt, delay.TotalSeconds);

@@ -33,13 +33,47 @@ internal sealed class PostgreSqlHealthCheck(NpgsqlDataSource dataSource, Databas
 }
 
 /// <summary>A directory is ready when Rendezvous can bind to it and read its base entry.</summary>
-internal sealed class DirectoryHealthCheck(LdapDirectoryOptions directory, DirectoryMetrics metrics) : IHealthCheck
+internal sealed class DirectoryHealthCheck(LdapDirectoryOptions directory, DirectoryProbes probes) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        var result = await LdapDirectoryProbe.ProbeAsync(directory, cancellationToken).ConfigureAwait(false);
-        metrics.RecordProbe(directory.Name, result.Reachable, result.Elapsed);
+        var result = await probes.ProbeAsync(directory).WaitAsync(cancellationToken).ConfigureAwait(false);
         return result.Reachable ? HealthCheckResult.Healthy(directory.Url) : HealthCheckResult.Unhealthy(result.Detail);
+    }
+}
+
+/// <summary>
+/// Shares each directory's probe among the readiness requests of one second, so that a
+/// flood of /readyz requests cannot turn into a flood of LDAP binds against the directory.
+/// </summary>
+internal sealed class DirectoryProbes(DirectoryMetrics metrics, TimeProvider time)
+{
+    private static readonly TimeSpan Freshness = TimeSpan.FromSeconds(1);
+    private readonly Dictionary<string, (DateTimeOffset Started, Task<LdapProbeResult> Probe)> _latest = new(StringComparer.Ordinal);
+    private readonly Lock _gate = new();
+
+    public Task<LdapProbeResult> ProbeAsync(LdapDirectoryOptions directory)
+    {
+        var now = time.GetUtcNow();
+        lock (_gate)
+        {
+            if (_latest.TryGetValue(directory.Name, out var latest) && (!latest.Probe.IsCompleted || now - latest.Started < Freshness))
+            {
+                return latest.Probe;
+            }
+
+            var probe = RunAsync(directory);
+            _latest[directory.Name] = (now, probe);
+            return probe;
+        }
+    }
+
+    private async Task<LdapProbeResult> RunAsync(LdapDirectoryOptions directory)
+    {
+        // Not tied to one request's cancellation: other requests may be waiting on it.
+        var result = await LdapDirectoryProbe.ProbeAsync(directory, CancellationToken.None).ConfigureAwait(false);
+        metrics.RecordProbe(directory.Name, result.Reachable, result.Elapsed);
+        return result;
     }
 }
 
@@ -67,7 +101,7 @@ internal sealed class DirectoryHealthChecks(IOptions<LdapDirectoryOptionsCollect
         {
             options.Registrations.Add(new HealthCheckRegistration(
                 Prefix + directory.Name,
-                sp => new DirectoryHealthCheck(directory, sp.GetRequiredService<DirectoryMetrics>()),
+                sp => new DirectoryHealthCheck(directory, sp.GetRequiredService<DirectoryProbes>()),
                 HealthStatus.Unhealthy,
                 [HealthEndpoints.ReadyTag],
                 TimeSpan.FromSeconds(directory.TimeoutSeconds + 2)));

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 
@@ -18,6 +19,8 @@ internal static class HealthEndpoints
         services.AddHealthChecks()
             .AddCheck<PostgreSqlHealthCheck>(PostgreSqlHealthCheck.Name, HealthStatus.Unhealthy, [ReadyTag], TimeSpan.FromSeconds(5));
         services.AddSingleton<IConfigureOptions<HealthCheckServiceOptions>, DirectoryHealthChecks>();
+        services.AddSingleton<DirectoryProbes>();
+        services.TryAddSingleton(TimeProvider.System);
         return services;
     }
 

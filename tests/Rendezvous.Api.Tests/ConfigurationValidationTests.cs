@@ -22,6 +22,15 @@ public sealed class ConfigurationValidationTests
 
     private static Dictionary<string, string?> Valid() => TestSettings.For(TestSettings.UnreachablePostgres());
 
+    /// <summary>Adds a valid directory entry at <paramref name="index"/>.</summary>
+    private static Dictionary<string, string?> WithDirectory(Dictionary<string, string?> settings, int index, string name = "corp")
+    {
+        settings[$"Rendezvous:Directories:{index}:Name"] = name;
+        settings[$"Rendezvous:Directories:{index}:Url"] = "ldap://ils.example";
+        settings[$"Rendezvous:Directories:{index}:BaseDn"] = "o=Intranet";
+        return settings;
+    }
+
     [Fact]
     public async Task A_missing_connection_string_is_named()
     {
@@ -33,10 +42,8 @@ public sealed class ConfigurationValidationTests
     [Fact]
     public async Task Every_bad_setting_is_named_at_once_and_no_secret_is_echoed()
     {
-        var settings = Valid();
-        settings["Rendezvous:Directories:0:Name"] = "corp";
+        var settings = WithDirectory(Valid(), 0);
         settings["Rendezvous:Directories:0:Url"] = "http://ils.example";
-        settings["Rendezvous:Directories:0:BaseDn"] = "o=Intranet";
         settings["Rendezvous:Media:RtpPortMin"] = "40001";
         settings["Rendezvous:Auth:BootstrapAdminToken"] = "short-secret";
 
@@ -78,10 +85,7 @@ public sealed class ConfigurationValidationTests
     [Fact]
     public async Task A_misspelt_nested_setting_of_a_directory_is_named()
     {
-        var settings = Valid();
-        settings["Rendezvous:Directories:0:Name"] = "corp";
-        settings["Rendezvous:Directories:0:Url"] = "ldap://ils.example";
-        settings["Rendezvous:Directories:0:BaseDn"] = "o=Intranet";
+        var settings = WithDirectory(Valid(), 0);
         settings["Rendezvous:Directories:0:Bind:Passwrd"] = "x";
         Assert.Contains("Rendezvous:Directories:0:Bind:Passwrd: unknown setting", await StartupFailure(settings), StringComparison.Ordinal);
     }
@@ -89,10 +93,7 @@ public sealed class ConfigurationValidationTests
     [Fact]
     public async Task A_value_of_the_wrong_type_is_named_by_its_key()
     {
-        var settings = Valid();
-        settings["Rendezvous:Directories:0:Name"] = "corp";
-        settings["Rendezvous:Directories:0:Url"] = "ldap://ils.example";
-        settings["Rendezvous:Directories:0:BaseDn"] = "o=Intranet";
+        var settings = WithDirectory(Valid(), 0);
         settings["Rendezvous:Directories:0:Flavour"] = "Novell";
         settings["Rendezvous:Madcap:Port"] = "twenty";
         var failure = await StartupFailure(settings);
@@ -103,13 +104,7 @@ public sealed class ConfigurationValidationTests
     [Fact]
     public async Task Two_directories_may_not_share_a_name()
     {
-        var settings = Valid();
-        foreach (var i in new[] { 0, 1 })
-        {
-            settings[$"Rendezvous:Directories:{i}:Name"] = "corp";
-            settings[$"Rendezvous:Directories:{i}:Url"] = "ldap://ils.example";
-            settings[$"Rendezvous:Directories:{i}:BaseDn"] = "o=Intranet";
-        }
+        var settings = WithDirectory(WithDirectory(Valid(), 0), 1);
 
         Assert.Contains("Rendezvous:Directories:1:Name: 'corp' is already the name of directory 0", await StartupFailure(settings), StringComparison.Ordinal);
     }

@@ -1,21 +1,14 @@
-using System.ComponentModel.DataAnnotations;
+using Rendezvous.Testing;
 
 namespace Rendezvous.Madcap.Tests;
 
 public sealed class MadcapOptionsTests
 {
-    private static List<ValidationResult> Validate(MadcapOptions options)
-    {
-        var results = new List<ValidationResult>();
-        Validator.TryValidateObject(options, new ValidationContext(options), results, validateAllProperties: true);
-        return results;
-    }
-
     [Fact]
     public void Defaults_listen_on_the_well_known_port_on_loopback_only()
     {
         var options = new MadcapOptions();
-        Assert.Empty(Validate(options));
+        Assert.Empty(Annotations.Validate(options));
         Assert.Equal(2535, options.Port);
         Assert.Equal(["127.0.0.1"], options.EffectiveListenAddresses);
     }
@@ -24,7 +17,7 @@ public sealed class MadcapOptionsTests
     public void Configured_addresses_replace_the_default()
     {
         var options = new MadcapOptions { ListenAddresses = { "::1", "127.0.0.1" } };
-        Assert.Empty(Validate(options));
+        Assert.Empty(Annotations.Validate(options));
         Assert.Equal(["::1", "127.0.0.1"], options.EffectiveListenAddresses);
     }
 
@@ -32,7 +25,7 @@ public sealed class MadcapOptionsTests
     public void A_listen_address_that_is_not_an_ip_address_is_named_by_index()
     {
         var options = new MadcapOptions { ListenAddresses = { "127.0.0.1", "eth0" } };
-        var result = Assert.Single(Validate(options));
+        var result = Assert.Single(Annotations.Validate(options));
         Assert.Equal(["ListenAddresses:1"], result.MemberNames);
         Assert.Contains("'eth0'", result.ErrorMessage, StringComparison.Ordinal);
     }
@@ -43,6 +36,6 @@ public sealed class MadcapOptionsTests
     public void The_port_is_a_udp_port(int port)
     {
         var options = new MadcapOptions { Port = port };
-        Assert.Equal([nameof(MadcapOptions.Port)], Assert.Single(Validate(options)).MemberNames);
+        Assert.Equal([nameof(MadcapOptions.Port)], Assert.Single(Annotations.Validate(options)).MemberNames);
     }
 }

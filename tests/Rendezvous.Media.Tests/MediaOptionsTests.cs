@@ -1,31 +1,24 @@
-using System.ComponentModel.DataAnnotations;
+using Rendezvous.Testing;
 
 namespace Rendezvous.Media.Tests;
 
 public sealed class MediaOptionsTests
 {
-    private static List<ValidationResult> Validate(MediaOptions options)
-    {
-        var results = new List<ValidationResult>();
-        Validator.TryValidateObject(options, new ValidationContext(options), results, validateAllProperties: true);
-        return results;
-    }
-
     [Fact]
-    public void Defaults_are_valid() => Assert.Empty(Validate(new MediaOptions()));
+    public void Defaults_are_valid() => Assert.Empty(Annotations.Validate(new MediaOptions()));
 
     [Fact]
     public void The_rtp_range_starts_on_an_even_port()
     {
         // RFC 3550 section 11: RTP on an even port, RTCP on the next odd one.
-        var result = Assert.Single(Validate(new MediaOptions { RtpPortMin = 40001 }));
+        var result = Assert.Single(Annotations.Validate(new MediaOptions { RtpPortMin = 40001 }));
         Assert.Equal([nameof(MediaOptions.RtpPortMin)], result.MemberNames);
     }
 
     [Fact]
     public void The_rtp_range_is_not_empty()
     {
-        var result = Assert.Single(Validate(new MediaOptions { RtpPortMin = 50000, RtpPortMax = 50000 }));
+        var result = Assert.Single(Annotations.Validate(new MediaOptions { RtpPortMin = 50000, RtpPortMax = 50000 }));
         Assert.Equal([nameof(MediaOptions.RtpPortMax)], result.MemberNames);
     }
 
@@ -34,6 +27,6 @@ public sealed class MediaOptionsTests
     [InlineData("")]
     public void The_bind_address_is_an_ip_address(string address)
     {
-        Assert.Contains(Validate(new MediaOptions { BindAddress = address }), r => r.MemberNames.Contains(nameof(MediaOptions.BindAddress)));
+        Assert.Contains(Annotations.Validate(new MediaOptions { BindAddress = address }), r => r.MemberNames.Contains(nameof(MediaOptions.BindAddress)));
     }
 }

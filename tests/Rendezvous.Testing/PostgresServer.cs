@@ -43,19 +43,11 @@ public sealed class PostgresServer : IAsyncLifetime
         _directory = TestInstanceDirectory.Create("pg");
         _passwordFile = _directory.WriteSecret("postgres.password", Password);
 
-        // A port that was free may be taken by the time the server binds it: try again.
-        for (var attempt = 1; ; attempt++)
+        await FreePort.StartOnFreeTcpPortAsync(port =>
         {
-            Port = FreePort.NextTcp();
-            try
-            {
-                await StartAsync().ConfigureAwait(false);
-                return;
-            }
-            catch (InvalidOperationException) when (attempt < 3)
-            {
-            }
-        }
+            Port = port;
+            return StartAsync();
+        }).ConfigureAwait(false);
     }
 
     /// <summary>Starts the server again after <see cref="StopAsync"/>, on the same port and data.</summary>

@@ -40,18 +40,11 @@ public sealed class SlapdServer : IAsyncLifetime
         TestInstanceDirectory.ReapOrphans(StopServersIn);
         _directory = TestInstanceDirectory.Create("ldap");
         AdminPasswordFile = _directory.WriteSecret("ldap-admin.password", AdminPassword);
-        for (var attempt = 1; ; attempt++)
+        await FreePort.StartOnFreeTcpPortAsync(port =>
         {
-            Port = FreePort.NextTcp();
-            try
-            {
-                await StartAsync().ConfigureAwait(false);
-                return;
-            }
-            catch (InvalidOperationException) when (attempt < 3)
-            {
-            }
-        }
+            Port = port;
+            return StartAsync();
+        }).ConfigureAwait(false);
     }
 
     /// <summary>Starts slapd (again, after <see cref="StopAsync"/>) on the same port and data, and waits until it answers.</summary>

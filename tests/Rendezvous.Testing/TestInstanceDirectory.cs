@@ -101,7 +101,27 @@ public sealed class TestInstanceDirectory : IDisposable
 /// <summary>Free loopback ports.</summary>
 public static class FreePort
 {
-    /// <summary>A TCP port that was free a moment ago. Servers that fail to bind it are retried on another.</summary>
+    /// <summary>
+    /// Starts a server on a free port. A port that was free a moment ago may be taken by the
+    /// time the server binds it, so a start that fails is tried again on another port.
+    /// </summary>
+    public static async Task<int> StartOnFreeTcpPortAsync(Func<int, Task> start)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var port = NextTcp();
+            try
+            {
+                await start(port).ConfigureAwait(false);
+                return port;
+            }
+            catch (InvalidOperationException) when (attempt < 3)
+            {
+            }
+        }
+    }
+
+    /// <summary>A TCP port that was free a moment ago.</summary>
     public static int NextTcp()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);

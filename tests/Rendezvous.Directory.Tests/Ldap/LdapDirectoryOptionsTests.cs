@@ -1,21 +1,14 @@
-using System.ComponentModel.DataAnnotations;
+using Rendezvous.Testing;
 using Rendezvous.Directory.Ldap;
 
 namespace Rendezvous.Directory.Tests.Ldap;
 
 public sealed class LdapDirectoryOptionsTests
 {
-    private static List<ValidationResult> Validate(object options)
-    {
-        var results = new List<ValidationResult>();
-        Validator.TryValidateObject(options, new ValidationContext(options), results, validateAllProperties: true);
-        return results;
-    }
-
     private static LdapDirectoryOptions Valid() => new() { Name = "corp-ils", Url = "ldap://ils.example:1002", BaseDn = "o=Intranet" };
 
     [Fact]
-    public void A_complete_directory_is_valid() => Assert.Empty(Validate(Valid()));
+    public void A_complete_directory_is_valid() => Assert.Empty(Annotations.Validate(Valid()));
 
     [Theory]
     [InlineData("Corp")]
@@ -26,7 +19,7 @@ public sealed class LdapDirectoryOptionsTests
     {
         var options = Valid();
         options.Name = name;
-        Assert.Contains(Validate(options), r => r.MemberNames.Contains(nameof(LdapDirectoryOptions.Name)));
+        Assert.Contains(Annotations.Validate(options), r => r.MemberNames.Contains(nameof(LdapDirectoryOptions.Name)));
     }
 
     [Fact]
@@ -35,7 +28,7 @@ public sealed class LdapDirectoryOptionsTests
         var options = Valid();
         options.Url = "http://ils.example";
         options.BaseDn = "Intranet";
-        var results = Validate(options);
+        var results = Annotations.Validate(options);
         Assert.Contains(results, r => r.MemberNames.Contains(nameof(LdapDirectoryOptions.Url)) && r.ErrorMessage!.Contains("scheme 'http'", StringComparison.Ordinal));
         Assert.Contains(results, r => r.MemberNames.Contains(nameof(LdapDirectoryOptions.BaseDn)));
     }
@@ -47,28 +40,28 @@ public sealed class LdapDirectoryOptionsTests
     {
         var options = Valid();
         options.DefaultTtlSeconds = ttl;
-        Assert.Contains(Validate(options), r => r.MemberNames.Contains(nameof(LdapDirectoryOptions.DefaultTtlSeconds)));
+        Assert.Contains(Annotations.Validate(options), r => r.MemberNames.Contains(nameof(LdapDirectoryOptions.DefaultTtlSeconds)));
     }
 
     [Fact]
     public void A_simple_bind_needs_a_dn_and_exactly_one_password_source()
     {
         var both = new LdapBindOptions { Mode = LdapBindMode.Simple, Password = "x", PasswordFile = "/etc/hostname" };
-        var results = Validate(both);
+        var results = Annotations.Validate(both);
         Assert.Contains(results, r => r.MemberNames.Contains(nameof(LdapBindOptions.Dn)));
         Assert.Contains(results, r => r.MemberNames.Contains(nameof(LdapBindOptions.Password)));
 
         var missingFile = new LdapBindOptions { Mode = LdapBindMode.Simple, Dn = "cn=admin,o=Intranet", PasswordFile = "/nonexistent/secret" };
-        Assert.Contains(Validate(missingFile), r => r.MemberNames.Contains(nameof(LdapBindOptions.PasswordFile)));
+        Assert.Contains(Annotations.Validate(missingFile), r => r.MemberNames.Contains(nameof(LdapBindOptions.PasswordFile)));
 
         var good = new LdapBindOptions { Mode = LdapBindMode.Simple, Dn = "cn=admin,o=Intranet", Password = "secret" };
-        Assert.Empty(Validate(good));
+        Assert.Empty(Annotations.Validate(good));
     }
 
     [Fact]
     public void An_anonymous_bind_carries_no_credentials()
     {
         var options = new LdapBindOptions { Mode = LdapBindMode.Anonymous, Password = "secret" };
-        Assert.Contains(Validate(options), r => r.MemberNames.Contains(nameof(LdapBindOptions.Mode)));
+        Assert.Contains(Annotations.Validate(options), r => r.MemberNames.Contains(nameof(LdapBindOptions.Mode)));
     }
 }
