@@ -55,20 +55,28 @@ public sealed class HealthTests
     }
 
     [Fact]
-    public async Task A_directory_that_goes_down_is_named_and_recovers()
+    public async Task A_directory_missing_at_start_up_or_lost_later_is_named_and_recovered_from()
     {
         await using var postgres = await Started(new PostgresServer());
         await using var slapd = await Started(new SlapdServer());
+        await slapd.Server.StopAsync();
         using var factory = new RendezvousFactory(TestSettings.For(await postgres.Server.CreateDatabaseAsync(), slapd.Server));
         using var client = factory.CreateClient();
-        await Http.WaitForStatusAsync(client, "/readyz", HttpStatusCode.OK, Patience);
 
-        await slapd.Server.StopAsync();
+        // Missing at start-up: the service runs, and readiness names the directory.
         var down = await Http.WaitForStatusAsync(client, "/readyz", HttpStatusCode.ServiceUnavailable, Patience);
         var check = Http.Check(down, "local");
         Assert.Equal("unhealthy", check.GetProperty("status").GetString());
         Assert.StartsWith(slapd.Server.Url, check.GetProperty("error").GetString(), StringComparison.Ordinal);
-        Assert.Equal("healthy", Http.Check(down, "postgresql").GetProperty("status").GetString());
+
+        await slapd.Server.StartAsync();
+        await Http.WaitForStatusAsync(client, "/readyz", HttpStatusCode.OK, Patience);
+
+        // Lost later: named again, while PostgreSQL stays healthy.
+        await slapd.Server.StopAsync();
+        var lost = await Http.WaitForStatusAsync(client, "/readyz", HttpStatusCode.ServiceUnavailable, Patience);
+        Assert.Equal("unhealthy", Http.Check(lost, "local").GetProperty("status").GetString());
+        Assert.Equal("healthy", Http.Check(lost, "postgresql").GetProperty("status").GetString());
 
         await slapd.Server.StartAsync();
         await Http.WaitForStatusAsync(client, "/readyz", HttpStatusCode.OK, Patience);

@@ -18,6 +18,9 @@ public sealed class PostgresServer : IAsyncLifetime
 
     public int Port { get; private set; }
 
+    /// <summary>The instance's private folder under /tmp/rendezvous-test-*.</summary>
+    public string Folder => _directory?.Path ?? throw new InvalidOperationException("The server has not been started.");
+
     public string Password { get; } = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
 
     /// <summary>Superuser connection string to the maintenance database.</summary>

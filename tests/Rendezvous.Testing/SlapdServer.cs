@@ -24,6 +24,9 @@ public sealed class SlapdServer : IAsyncLifetime
 
     public int Port { get; private set; }
 
+    /// <summary>The instance's private folder under /tmp/rendezvous-test-*.</summary>
+    public string Folder => _directory?.Path ?? throw new InvalidOperationException("The server has not been started.");
+
     public string Url => $"ldap://127.0.0.1:{Port.ToString(CultureInfo.InvariantCulture)}";
 
     public string AdminPassword { get; } = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
