@@ -24,6 +24,9 @@ internal static partial class Log
     [LoggerMessage(3003, LogLevel.Warning, "Cannot bring the database up to date (attempt {Attempt}); retrying in {DelaySeconds} s")]
     public static partial void MigrationRetry(ILogger logger, Exception exception, int attempt, double delaySeconds);
 
+    [LoggerMessage(3005, LogLevel.Error, "The database schema does not match this build, so the service cannot use it: {Reason}")]
+    public static partial void MigrationRefused(ILogger logger, string reason);
+
     [LoggerMessage(3004, LogLevel.Debug, "Waiting for the migration lock held by another instance")]
     public static partial void WaitingForMigrationLock(ILogger logger);
 

@@ -128,12 +128,19 @@ internal sealed class ConfigurationKeyValidator<TOptions>(string sectionPath, IC
             return;
         }
 
+        var target = Nullable.GetUnderlyingType(type) ?? type;
         if (setting.Value is not { Length: > 0 } value)
         {
+            // An empty number or enum is not "unset" to the binder: it fails to convert, and
+            // inside a list that drops the whole item.
+            if (target.IsValueType && Nullable.GetUnderlyingType(type) is null)
+            {
+                failures.Add($"{setting.Path}: is empty; expected {(target.IsEnum ? $"one of {string.Join(", ", Enum.GetNames(target))}" : $"a {FriendlyName(target)}")}, or remove the setting for the default");
+            }
+
             return;
         }
 
-        var target = Nullable.GetUnderlyingType(type) ?? type;
         if (target.IsEnum)
         {
             if (!Enum.TryParse(target, value, ignoreCase: true, out _) || value.All(c => char.IsAsciiDigit(c) || c == '-'))

@@ -60,9 +60,21 @@ internal sealed class DatabaseStartup(
                 // Whatever the failure (PostgreSQL down, a bad password file, an edited
                 // migration), keep the service up, say why in readiness and the log, and
                 // retry: an exception escaping a BackgroundService would stop the host.
-                state.MarkFailed(e.Message);
                 metrics.MigrationFailed();
-                Log.MigrationRetry(logger, e, attempt, delay.TotalSeconds);
+                // Say each distinct failure once; repeating the same one every 30 s is noise.
+                if (e.Message != state.Failure)
+                {
+                    if (e is MigrationException)
+                    {
+                        Log.MigrationRefused(logger, e.Message);
+                    }
+                    else
+                    {
+                        Log.MigrationRetry(logger, e, attempt, delay.TotalSeconds);
+                    }
+                }
+
+                state.MarkFailed(e.Message);
             }
 
             try

@@ -34,6 +34,9 @@ internal sealed class TelemetryExport(IOptions<TelemetryOptions> options, ILogge
     private MeterProvider? _meters;
     private TracerProvider? _traces;
 
+    /// <summary>Whether telemetry leaves the process.</summary>
+    internal bool IsExporting => _meters is not null;
+
     public Task StartAsync(CancellationToken cancellationToken)
     {
         var settings = options.Value;

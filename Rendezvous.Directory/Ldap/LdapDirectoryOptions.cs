@@ -104,6 +104,12 @@ public sealed class LdapBindOptions : IValidatableObject
         {
             yield return new ValidationResult($"file '{PasswordFile}' does not exist", [nameof(PasswordFile)]);
         }
+        else if (string.IsNullOrEmpty(ResolvePassword()))
+        {
+            // RFC 4513 section 5.1.2: a simple bind with an empty password is an
+            // unauthenticated bind, which some servers accept as anonymous.
+            yield return new ValidationResult("is empty; a simple bind needs a password", [PasswordFile is null ? nameof(Password) : nameof(PasswordFile)]);
+        }
     }
 
     /// <summary>The password to bind with, read from the file each time so a rotated secret is picked up.</summary>

@@ -43,6 +43,10 @@ module_dir=/usr/lib/ldap
 
 mkdir -p "$data/db"
 data=$(cd "$data" && pwd)
+# Paths are written into slapd.conf in double quotes, through sed with '|' as delimiter.
+case "$data$here" in
+  *'"'*|*'|'*|*'\'*) echo "slapd-run: paths must not contain \", | or \\: $data" >&2; exit 2 ;;
+esac
 
 # slappasswd -T reads the secret from a file: it never shows in ps.
 hash=$("$slappasswd" -h '{SSHA}' -T "$rootpw_file")

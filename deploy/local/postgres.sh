@@ -69,15 +69,23 @@ case "$cmd" in
     if "${as_owner[@]}" "$bin/pg_ctl" -D "$cluster" status >/dev/null 2>&1; then
       echo "postgres.sh: reusing the instance already running from $cluster" >&2
     else
-    opts="-p $port -k $data -c listen_addresses=127.0.0.1"
+    # The Unix socket lives in DIR unless that path is too long for a socket (108 bytes);
+    # pg_ctl hands -o to a shell, so the path is quoted, and a path with a quote is refused.
+    socket_dir=$data
+    [[ ${#socket_dir} -le 90 ]] || socket_dir=$(mktemp -d /tmp/rendezvous-pg-socket.XXXXXX)
+    [[ ${#as_owner[@]} -gt 0 ]] && chown postgres: "$socket_dir"
+    [[ "$socket_dir" != *"'"* ]] || { echo "postgres.sh: the data path must not contain a quote: $socket_dir" >&2; exit 2; }
+    echo "$socket_dir" > "$data/socket-dir"
+    opts="-p $port -k '$socket_dir' -c listen_addresses=127.0.0.1"
     [[ $fast -eq 1 ]] && opts="$opts -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
     "${as_owner[@]}" "$bin/pg_ctl" -D "$cluster" -l "$data/postgresql.log" -w -t 60 -s start -o "$opts" \
       || { echo "postgres.sh: PostgreSQL did not start; its log:" >&2; tail -n 20 "$data/postgresql.log" >&2; exit 5; }
     fi
     if [[ -n "$database" ]]; then
-      exists=$("${as_owner[@]}" "$bin/psql" -h "$data" -p "$port" -U postgres -d postgres -tAc \
+      socket_dir=$(cat "$data/socket-dir")
+      exists=$("${as_owner[@]}" "$bin/psql" -h "$socket_dir" -p "$port" -U postgres -d postgres -tAc \
         "SELECT 1 FROM pg_database WHERE datname = '$database'")
-      [[ "$exists" == 1 ]] || "${as_owner[@]}" "$bin/createdb" -h "$data" -p "$port" -U postgres "$database"
+      [[ "$exists" == 1 ]] || "${as_owner[@]}" "$bin/createdb" -h "$socket_dir" -p "$port" -U postgres "$database"
     fi
     ;;
   stop)

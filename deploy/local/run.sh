@@ -65,12 +65,16 @@ echo "Starting OpenLDAP (slapd) at $ldap_url ..." >&2
 "$repo_root/deploy/ldap/slapd-run.sh" --data "$state/ldap" --url "$ldap_url/" \
   --rootpw-file "$secrets/ldap-admin.password" >"$state/slapd.log" 2>&1 &
 slapd_pid=$!
+slapd_answers() {
+  # Ours must still be alive: a stale slapd from an earlier run could answer on the port.
+  ldapsearch -x -H "$ldap_url" -b "" -s base >/dev/null 2>&1 && kill -0 "$slapd_pid" 2>/dev/null
+}
 for _ in $(seq 50); do
-  ldapsearch -x -H "$ldap_url" -b "" -s base >/dev/null 2>&1 && break
-  kill -0 "$slapd_pid" 2>/dev/null || { echo "slapd did not start:" >&2; cat "$state/slapd.log" >&2; exit 1; }
+  slapd_answers && break
+  kill -0 "$slapd_pid" 2>/dev/null || { echo "slapd did not start (is port $ldap_port taken?):" >&2; cat "$state/slapd.log" >&2; exit 1; }
   sleep 0.2
 done
-ldapsearch -x -H "$ldap_url" -b "" -s base >/dev/null 2>&1 || { echo "slapd does not answer at $ldap_url:" >&2; cat "$state/slapd.log" >&2; exit 1; }
+slapd_answers || { echo "slapd does not answer at $ldap_url:" >&2; cat "$state/slapd.log" >&2; exit 1; }
 
 echo "Building the service ..." >&2
 dotnet build "$repo_root/Rendezvous.Api/Rendezvous.Api.csproj" -c Release -v quiet -nologo >&2
@@ -98,6 +102,14 @@ cat >&2 <<BANNER
 
 BANNER
 
-# The content root is the build output, where appsettings.json is.
+# The content root is the build output, where appsettings.json is. The service runs in the
+# background so that a TERM or INT sent to this script alone (by a supervisor, or timeout)
+# is passed on to it: bash would hold the trap back while a foreground child runs.
 cd "$repo_root/Rendezvous.Api/bin/Release/net10.0"
-dotnet Rendezvous.Api.dll
+dotnet Rendezvous.Api.dll &
+service_pid=$!
+trap 'kill -TERM "$service_pid" 2>/dev/null || true' INT TERM
+while kill -0 "$service_pid" 2>/dev/null; do
+  wait "$service_pid" || true
+done
+wait "$service_pid"

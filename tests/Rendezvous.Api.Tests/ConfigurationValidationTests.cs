@@ -102,6 +102,18 @@ public sealed class ConfigurationValidationTests
     }
 
     [Fact]
+    public async Task An_empty_value_does_not_make_a_directory_vanish()
+    {
+        // The configuration binder drops a list item whose number fails to convert.
+        var settings = WithDirectory(Valid(), 0);
+        settings["Rendezvous:Directories:0:TimeoutSeconds"] = "";
+        settings["Rendezvous:Directories:0:Flavour"] = "";
+        var failure = await StartupFailure(settings);
+        Assert.Contains("Rendezvous:Directories:0:TimeoutSeconds: is empty", failure, StringComparison.Ordinal);
+        Assert.Contains("Rendezvous:Directories:0:Flavour: is empty; expected one of Ils, Ntds", failure, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Two_directories_may_not_share_a_name()
     {
         var settings = WithDirectory(WithDirectory(Valid(), 0), 1);
@@ -131,7 +143,15 @@ public sealed class ConfigurationValidationTests
         var stderr = process.StandardError.ReadToEndAsync();
         var stdout = process.StandardOutput.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(timeout.Token);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
 
         Assert.Equal(78, process.ExitCode);
         var text = await stderr;

@@ -77,6 +77,39 @@ public sealed class FixtureTests
     }
 
     [Fact]
+    public async Task A_slapd_left_by_a_test_process_that_died_is_stopped_by_the_next_slapd_fixture()
+    {
+        var orphan = new SlapdServer();
+        await orphan.InitializeAsync();
+        var folder = orphan.Folder;
+        try
+        {
+            await File.WriteAllTextAsync(Path.Combine(folder, "owner.pid"), "2147483647");
+
+            // A PostgreSQL fixture does not know how to stop slapd, so it leaves the folder alone.
+            var postgres = new PostgresServer();
+            await postgres.InitializeAsync();
+            await postgres.DisposeAsync();
+            Assert.True(System.IO.Directory.Exists(folder), "another kind of fixture must not delete a slapd folder");
+
+            var next = new SlapdServer();
+            await next.InitializeAsync();
+            await next.DisposeAsync();
+            for (var i = 0; i < 100 && System.IO.Directory.Exists(folder); i++)
+            {
+                await Task.Delay(100);
+            }
+
+            Assert.False(System.IO.Directory.Exists(folder), "the orphan's folder was removed");
+            Assert.Throws<LdapException>(() => orphan.ConnectAnonymously().Dispose());
+        }
+        finally
+        {
+            await orphan.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task Servers_left_by_a_test_process_that_died_are_stopped_by_the_next_fixture()
     {
         var orphan = new PostgresServer();

@@ -44,10 +44,13 @@ public sealed class HealthTests
 
         // The service is up, but not ready, and says why.
         await Http.WaitForStatusAsync(client, "/healthz", HttpStatusCode.OK, Patience);
-        var down = await Http.WaitForStatusAsync(client, "/readyz", HttpStatusCode.ServiceUnavailable, Patience);
+        // Before the first attempt the report says the migrations have not run; after it,
+        // it names the connection failure.
+        var down = await Http.WaitForStatusAsync(client, "/readyz", HttpStatusCode.ServiceUnavailable, Patience,
+            until: r => Http.Check(r, "postgresql").GetProperty("error").GetString()!.Contains("connect", StringComparison.OrdinalIgnoreCase));
         var check = Http.Check(down, "postgresql");
         Assert.Equal("unhealthy", check.GetProperty("status").GetString());
-        Assert.StartsWith("schema migrations not applied", check.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.StartsWith("schema migrations not applied: Failed to connect to 127.0.0.1", check.GetProperty("error").GetString(), StringComparison.Ordinal);
 
         await postgres.Server.StartAsync();
         var up = await Http.WaitForStatusAsync(client, "/readyz", HttpStatusCode.OK, Patience);

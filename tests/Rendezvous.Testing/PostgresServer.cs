@@ -13,6 +13,8 @@ namespace Rendezvous.Testing;
 public sealed class PostgresServer : IAsyncLifetime
 {
     private static readonly string Script = Repository.PathOf("deploy", "local", "postgres.sh");
+    private const string Kind = "pg";
+
     private TestInstanceDirectory? _directory;
     private string? _passwordFile;
 
@@ -42,8 +44,8 @@ public sealed class PostgresServer : IAsyncLifetime
     public async Task InitializeAsync()
     {
         await ServerPackages.EnsureInstalledAsync().ConfigureAwait(false);
-        TestInstanceDirectory.ReapOrphans(StopServersIn);
-        _directory = TestInstanceDirectory.Create("pg");
+        TestInstanceDirectory.ReapOrphans(Kind, StopServersIn);
+        _directory = TestInstanceDirectory.Create(Kind);
         _passwordFile = _directory.WriteSecret("postgres.password", Password);
 
         await FreePort.StartOnFreeTcpPortAsync(port =>

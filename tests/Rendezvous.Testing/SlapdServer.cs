@@ -19,6 +19,8 @@ public sealed class SlapdServer : IAsyncLifetime
     public const string AdminDn = "cn=admin,o=Intranet";
 
     private static readonly string Script = Repository.PathOf("deploy", "ldap", "slapd-run.sh");
+    private const string Kind = "ldap";
+
     private TestInstanceDirectory? _directory;
     private Process? _slapd;
 
@@ -40,8 +42,8 @@ public sealed class SlapdServer : IAsyncLifetime
     public async Task InitializeAsync()
     {
         await ServerPackages.EnsureInstalledAsync().ConfigureAwait(false);
-        TestInstanceDirectory.ReapOrphans(StopServersIn);
-        _directory = TestInstanceDirectory.Create("ldap");
+        TestInstanceDirectory.ReapOrphans(Kind, StopServersIn);
+        _directory = TestInstanceDirectory.Create(Kind);
         AdminPasswordFile = _directory.WriteSecret("ldap-admin.password", AdminPassword);
         await FreePort.StartOnFreeTcpPortAsync(port =>
         {

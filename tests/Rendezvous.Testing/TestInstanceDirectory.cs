@@ -61,10 +61,14 @@ public sealed class TestInstanceDirectory : IDisposable
         }
     }
 
-    /// <summary>Stops the servers of test processes that are gone and deletes their folders.</summary>
-    public static void ReapOrphans(Action<string> stopServersIn)
+    /// <summary>
+    /// Stops the servers in the <paramref name="kind"/> folders of test processes that are gone
+    /// and deletes those folders. Each kind reaps only its own folders, because only it knows
+    /// how to stop what runs in them.
+    /// </summary>
+    public static void ReapOrphans(string kind, Action<string> stopServersIn)
     {
-        foreach (var dir in new DirectoryInfo(System.IO.Path.GetTempPath()).EnumerateDirectories(Prefix + "*"))
+        foreach (var dir in new DirectoryInfo(System.IO.Path.GetTempPath()).EnumerateDirectories($"{Prefix}{kind}-*"))
         {
             var owner = System.IO.Path.Combine(dir.FullName, OwnerFile);
             if (!System.IO.File.Exists(owner) || !int.TryParse(System.IO.File.ReadAllText(owner), out var pid) || IsAlive(pid))

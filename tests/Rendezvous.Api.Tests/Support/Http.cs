@@ -6,7 +6,7 @@ namespace Rendezvous.Api.Tests.Support;
 internal static class Http
 {
     /// <summary>Polls <paramref name="path"/> until it answers <paramref name="status"/>, and returns the last JSON body.</summary>
-    public static async Task<JsonElement> WaitForStatusAsync(HttpClient client, string path, HttpStatusCode status, TimeSpan timeout)
+    public static async Task<JsonElement> WaitForStatusAsync(HttpClient client, string path, HttpStatusCode status, TimeSpan timeout, Func<JsonElement, bool>? until = null)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (true)
@@ -15,7 +15,11 @@ internal static class Http
             var body = await response.Content.ReadAsStringAsync();
             if (response.StatusCode == status)
             {
-                return JsonDocument.Parse(body).RootElement.Clone();
+                var json = JsonDocument.Parse(body).RootElement.Clone();
+                if (until is null || until(json))
+                {
+                    return json;
+                }
             }
 
             if (DateTime.UtcNow > deadline)

@@ -54,6 +54,9 @@ public sealed class LdapDirectoryOptionsTests
         var missingFile = new LdapBindOptions { Mode = LdapBindMode.Simple, Dn = "cn=admin,o=Intranet", PasswordFile = "/nonexistent/secret" };
         Assert.Contains(Annotations.Validate(missingFile), r => r.MemberNames.Contains(nameof(LdapBindOptions.PasswordFile)));
 
+        var empty = new LdapBindOptions { Mode = LdapBindMode.Simple, Dn = "cn=admin,o=Intranet", Password = "" };
+        Assert.Contains(Annotations.Validate(empty), r => r.MemberNames.Contains(nameof(LdapBindOptions.Password)) && r.ErrorMessage!.Contains("empty", StringComparison.Ordinal));
+
         var good = new LdapBindOptions { Mode = LdapBindMode.Simple, Dn = "cn=admin,o=Intranet", Password = "secret" };
         Assert.Empty(Annotations.Validate(good));
     }
