@@ -1,4 +1,11 @@
 using Rendezvous.Api;
+using Rendezvous.Api.Cli;
+
+// `rendezvous sdp ...` is a command-line tool; anything else runs the service.
+if (args is ["sdp", .. var sdpArgs])
+{
+    return await SdpCommand.RunAsync(sdpArgs, Console.In, Console.Out, Console.Error);
+}
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddRendezvous();

@@ -18,7 +18,13 @@ public sealed record SdpDiagnostic(SdpSeverity Severity, int Line, string Field,
 {
     public override string ToString()
     {
-        var where = Line > 0 ? $"line {Line}" : Offset is { } o ? $"byte {o}" : "description";
+        var where = (Line, Offset) switch
+        {
+            ( > 0, { } o) => $"line {Line}, byte {o}",
+            ( > 0, null) => $"line {Line}",
+            (_, { } o) => $"byte {o}",
+            _ => "description",
+        };
         var expected = Expected is null ? "" : $" (expected {Expected})";
         return $"{where}: {Severity.ToString().ToLowerInvariant()}: {Field} {Message}{expected}";
     }

@@ -106,7 +106,7 @@ BANNER
 # background so that a TERM or INT sent to this script alone (by a supervisor, or timeout)
 # is passed on to it: bash would hold the trap back while a foreground child runs.
 cd "$repo_root/Rendezvous.Api/bin/Release/net10.0"
-dotnet Rendezvous.Api.dll &
+dotnet rendezvous.dll &
 service_pid=$!
 trap 'kill -TERM "$service_pid" 2>/dev/null || true' INT TERM
 while kill -0 "$service_pid" 2>/dev/null; do

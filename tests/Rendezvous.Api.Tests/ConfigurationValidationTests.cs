@@ -131,7 +131,7 @@ public sealed class ConfigurationValidationTests
             RedirectStandardError = true,
             RedirectStandardOutput = true,
             WorkingDirectory = AppContext.BaseDirectory,
-            ArgumentList = { Path.Combine(AppContext.BaseDirectory, "Rendezvous.Api.dll") },
+            ArgumentList = { Path.Combine(AppContext.BaseDirectory, "rendezvous.dll") },
             Environment =
             {
                 ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{FreePort.NextTcp()}",
