@@ -188,6 +188,7 @@ internal ref partial struct SdpReader
     {
         // RFC 8866 section 9: repeat-field = "r=" repeat-interval SP typed-time 1*(SP typed-time).
         var fields = 0;
+        var warned = false;
         SdpTypedTime interval = default, duration = default;
         var offsets = new PooledList<SdpTypedTime>();
         try
@@ -197,12 +198,11 @@ internal ref partial struct SdpReader
                 var field = value[range];
                 if (field.IsEmpty)
                 {
-                    if (_lenient)
+                    if (EmptyField("r=", ref warned))
                     {
                         continue;
                     }
 
-                    Error(_line, "r=", "has an empty field (two spaces in a row, or a space at an end)", "fields separated by single spaces");
                     return null;
                 }
 
@@ -255,17 +255,17 @@ internal ref partial struct SdpReader
     {
         // RFC 8866 section 9: zone-field = "z=" time SP ["-"] typed-time *(SP time SP ["-"] typed-time).
         ulong? pendingTime = null;
+        var warned = false;
         foreach (var range in value.Split(' '))
         {
             var field = value[range];
             if (field.IsEmpty)
             {
-                if (_lenient)
+                if (EmptyField("z=", ref warned))
                 {
                     continue;
                 }
 
-                Error(_line, "z=", "has an empty field (two spaces in a row, or a space at an end)", "fields separated by single spaces");
                 return;
             }
 
@@ -340,6 +340,7 @@ internal ref partial struct SdpReader
     {
         // RFC 8866 section 5.14: m=<media> <port>[/<number of ports>] <proto> <fmt> ...
         var fields = 0;
+        var warned = false;
         var formats = new PooledList<string>();
         try
         {
@@ -348,12 +349,11 @@ internal ref partial struct SdpReader
                 var field = value[range];
                 if (field.IsEmpty)
                 {
-                    if (_lenient)
+                    if (EmptyField("m=", ref warned))
                     {
                         continue;
                     }
 
-                    Error(_line, "m=", "has an empty field (two spaces in a row, or a space at an end)", "fields separated by single spaces");
                     return false;
                 }
 
@@ -447,6 +447,27 @@ internal ref partial struct SdpReader
     }
 
     /// <summary>
+    /// An empty field between spaces. Strict: an error; returns false. Lenient: one warning per
+    /// line, and the field is skipped; returns true.
+    /// </summary>
+    private bool EmptyField(string field, ref bool warned)
+    {
+        if (!_lenient)
+        {
+            Error(_line, field, "has an empty field (two spaces in a row, or a space at an end)", "fields separated by single spaces");
+            return false;
+        }
+
+        if (!warned)
+        {
+            warned = true;
+            Warning(_line, field, "separates fields with more than one space");
+        }
+
+        return true;
+    }
+
+    /// <summary>
     /// Splits on single spaces into at most parts.Length - 1 fields (one more means too many).
     /// Strict: an empty field is an error. Lenient: runs of spaces count as one, with a warning.
     /// </summary>
@@ -464,13 +485,12 @@ internal ref partial struct SdpReader
             return true;
         }
 
-        if (!_lenient)
+        var warned = false;
+        if (!EmptyField(field, ref warned))
         {
-            Error(_line, field, "has an empty field (two spaces in a row, or a space at an end)", "fields separated by single spaces");
             return false;
         }
 
-        Warning(_line, field, "separates fields with more than one space");
         count = value.Split(parts, ' ', StringSplitOptions.RemoveEmptyEntries);
         return true;
     }

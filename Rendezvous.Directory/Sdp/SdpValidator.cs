@@ -101,7 +101,9 @@ public static class SdpValidator
         var ip4 = address.AddressFamily == AddressFamily.InterNetwork;
         if (ip4 != (connection.AddressType == "IP4"))
         {
+            // The TTL and count were read by the rules of the wrong family: say nothing more.
             yield return new(SdpSeverity.Error, location, "c= addrtype", $"is {connection.AddressType} but the address is {(ip4 ? "IPv4" : "IPv6")}", ip4 ? "IP4" : "IP6");
+            yield break;
         }
 
         var multicast = ip4 ? (address.GetAddressBytes()[0] & 0xF0) == 0xE0 : address.IsIPv6Multicast;
