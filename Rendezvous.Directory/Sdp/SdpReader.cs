@@ -11,7 +11,7 @@ internal ref partial struct SdpReader
     private const string SessionOrder = "vosiuepcbtrzkam";
 
     // Within a media section (RFC 8866 section 5): m i c* b* k a*.
-    private const string MediaOrder = "mickba";
+    private const string MediaOrder = "micbka";
 
     private readonly ReadOnlySpan<char> _text;
     private readonly SdpParseOptions _options;

@@ -32,10 +32,24 @@ public static class SdpValidator
     {
         if (description.Connection is { } session)
         {
+            if (session.Count is > 1)
+            {
+                // RFC 8866 section 5.7: "Multiple addresses or c= lines MUST NOT be specified at session level."
+                yield return new(SdpSeverity.Error, new('c', -1, 0), "c= number of addresses",
+                    $"is {session.Count} at session level", "a single address at session level; several only in a media section");
+            }
+
             foreach (var issue in CheckConnection(session, new SdpLocation('c', -1, 0), scope))
             {
                 yield return issue;
             }
+        }
+
+        if (description.Key is not null || description.Media.Any(m => m.Key is not null))
+        {
+            // RFC 8866 section 5.12: k= is obsolete and its keys travel in the clear. It is
+            // kept so that a description is served back as it came, but it should go.
+            yield return new(SdpSeverity.Warning, SdpLocation.Whole, "k=", "is obsolete (RFC 8866 section 5.12) and carries keys in the clear", "keys exchanged by a secure mechanism instead");
         }
 
         for (var m = 0; m < description.Media.Count; m++)

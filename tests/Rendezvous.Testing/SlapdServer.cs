@@ -156,13 +156,18 @@ public sealed class SlapdServer : IAsyncLifetime
         return connection;
     }
 
+    /// <summary>
+    /// Whether our slapd answers. Binding with this instance's own random password proves
+    /// the server is ours: another test run's slapd may hold the port for a moment while
+    /// ours is failing to bind it.
+    /// </summary>
     private bool Answers()
     {
         try
         {
-            using var connection = ConnectAnonymously();
+            using var connection = ConnectAsAdmin();
             connection.SendRequest(new SearchRequest(Suffix, "(objectClass=*)", SearchScope.Base, "1.1"));
-            return true;
+            return _slapd is { HasExited: false };
         }
         catch (LdapException)
         {

@@ -357,7 +357,9 @@ public sealed partial class RfcExampleTests
         string[] lines = level == 's'
             ? [.. Head(4566), SessionConnection(4566), SessionTime(4566), line, "m=audio 49170 RTP/AVP 0"]
             : [.. Head(4566), SessionConnection(4566), SessionTime(4566), "m=audio 49170 RTP/AVP 0", line];
-        var d = Valid(Sdp(lines), section);
+        // RFC 8866 section 5.12 made k= obsolete: accepted, kept for round trips, and warned about.
+        var d = Accepted(Sdp(lines), section);
+        Assert.Equal("k=", Assert.Single(SdpParser.Parse(Sdp(lines)).Diagnostics).Field);
 
         var expected = new SdpKey(method, key);
         Assert.Equal(level == 's' ? expected : null, d.Key);

@@ -18,7 +18,8 @@ internal sealed class SdpGenerator(int seed)
 
     public SessionDescription Next()
     {
-        var connection = Chance(0.8) ? MulticastConnection() : null;
+        // RFC 8866 section 5.7: a single address at session level.
+        var connection = Chance(0.8) ? MulticastConnection() with { Count = null } : null;
         var media = Many(0, 4, () => Media(needsConnection: connection is null));
         return new SessionDescription
         {

@@ -25,7 +25,7 @@ public sealed class SdpKnownBugsTests
     [Fact]
     public void A_port_count_on_m_is_accepted()
     {
-        var media = SdpParser.ParseOrThrow(With(connection: "c=IN IP4 239.255.1.1/16/2", media: "m=video 49170/2 RTP/AVP 31")).Media[0];
+        var media = SdpParser.ParseOrThrow(With(media: "m=video 49170/2 RTP/AVP 31\r\nc=IN IP4 239.255.1.1/16/2")).Media[0];
         Assert.Equal(49170, media.Port);
         Assert.Equal(2, media.PortCount);
     }
@@ -37,7 +37,8 @@ public sealed class SdpKnownBugsTests
     [InlineData("c=IN IP6 ff1e::101/3", "ff1e::101", null, 3)]
     public void Ttl_and_count_are_split_off_the_address_and_kept_apart(string line, string address, int? ttl, int? count)
     {
-        var connection = SdpParser.ParseOrThrow(With(connection: line)).Connection!;
+        // Several addresses belong in a media section (RFC 8866 section 5.7).
+        var connection = SdpParser.ParseOrThrow(With(media: $"m=audio 5004 RTP/AVP 0\r\n{line}")).Media[0].Connections[0];
         Assert.Equal(address, connection.Address);
         Assert.Equal(ttl, connection.Ttl);
         Assert.Equal(count, connection.Count);

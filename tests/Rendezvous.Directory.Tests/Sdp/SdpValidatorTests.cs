@@ -33,23 +33,31 @@ public sealed class SdpValidatorTests
     [InlineData("c=IN IP6 2001:db8::1/2", "c= number of addresses")]
     public void Ttl_or_count_on_a_unicast_address_is_an_error(string connection, string field)
     {
-        var error = Only(Sdp(connection: connection), SdpSeverity.Error);
-        Assert.Equal((4, field), (error.Line, error.Field));
+        var error = Only(Sdp(media: $"m=audio 5004 RTP/AVP 0\r\n{connection}"), SdpSeverity.Error);
+        Assert.Equal((7, field), (error.Line, error.Field));
     }
 
     [Fact]
     public void An_address_type_that_does_not_match_the_address_is_an_error()
     {
-        Assert.Equal("c= addrtype", Only(Sdp(connection: "c=IN IP6 239.255.1.1/16"), SdpSeverity.Error).Field);
+        var error = Only(Sdp(media: "m=audio 5004 RTP/AVP 0\r\nc=IN IP6 239.255.1.1/16"), SdpSeverity.Error);
+        Assert.Equal((7, "c= addrtype"), (error.Line, error.Field));
     }
 
     [Fact]
     public void Port_count_and_address_count_must_map_one_to_one()
     {
-        Assert.Empty(SdpParser.Parse(Sdp(connection: "c=IN IP4 239.255.1.1/15/2", media: "m=video 49170/2 RTP/AVP 31")).Diagnostics);
-        var error = Only(Sdp(connection: "c=IN IP4 239.255.1.1/15/3", media: "m=video 49170/2 RTP/AVP 31"), SdpSeverity.Error);
+        Assert.Empty(SdpParser.Parse(Sdp(media: "m=video 49170/2 RTP/AVP 31\r\nc=IN IP4 239.255.1.1/15/2")).Diagnostics);
+        var error = Only(Sdp(media: "m=video 49170/2 RTP/AVP 31\r\nc=IN IP4 239.255.1.1/15/3"), SdpSeverity.Error);
         Assert.Equal((6, "m= number of ports"), (error.Line, error.Field));
         Assert.Contains("3 addresses", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Several_addresses_at_session_level_are_an_error()
+    {
+        var error = Only(Sdp(connection: "c=IN IP4 239.255.1.1/15/2"), SdpSeverity.Error);
+        Assert.Equal((4, "c= number of addresses"), (error.Line, error.Field));
     }
 
     [Fact]
