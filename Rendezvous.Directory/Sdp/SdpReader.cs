@@ -152,7 +152,9 @@ internal ref partial struct SdpReader
 
         if (_options.Validate)
         {
-            foreach (var issue in SdpValidator.Check(description, _options.AdvertisingScope))
+            List<SdpIssue>? issues = null;
+            SdpValidator.Check(description, _options.AdvertisingScope, ref issues);
+            foreach (var issue in issues ?? [])
             {
                 Add(issue.ToDiagnostic(SdpLineLocator.Find(_text, issue.Location)));
             }

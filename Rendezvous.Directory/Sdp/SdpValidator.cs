@@ -1,6 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
-
 namespace Rendezvous.Directory.Sdp;
 
 /// <summary>What part of a description a rule speaks of, so the parser can name its line.</summary>
@@ -25,31 +22,33 @@ internal readonly record struct SdpIssue(SdpSeverity Severity, SdpLocation Locat
 public static class SdpValidator
 {
     /// <summary>Every problem found, errors and warnings; line numbers are 0 for a model without text.</summary>
-    public static IReadOnlyList<SdpDiagnostic> Validate(SessionDescription description, SdpAdvertisingScope? advertisingScope = null) =>
-        [.. Check(description, advertisingScope).Select(issue => issue.ToDiagnostic(0))];
+    public static IReadOnlyList<SdpDiagnostic> Validate(SessionDescription description, SdpAdvertisingScope? advertisingScope = null)
+    {
+        List<SdpIssue>? issues = null;
+        Check(description, advertisingScope, ref issues);
+        return issues is null ? [] : [.. issues.Select(issue => issue.ToDiagnostic(0))];
+    }
 
-    internal static IEnumerable<SdpIssue> Check(SessionDescription description, SdpAdvertisingScope? scope)
+    /// <summary>Adds every finding to <paramref name="issues"/>, which is created only when there is one: a valid description costs no allocation.</summary>
+    internal static void Check(SessionDescription description, SdpAdvertisingScope? scope, ref List<SdpIssue>? issues)
     {
         if (description.Connection is { } session)
         {
             if (session.Count is > 1)
             {
                 // RFC 8866 section 5.7: "Multiple addresses or c= lines MUST NOT be specified at session level."
-                yield return new(SdpSeverity.Error, new('c', -1, 0), "c= number of addresses",
-                    $"is {session.Count} at session level", "a single address at session level; several only in a media section");
+                Add(ref issues, new(SdpSeverity.Error, new('c', -1, 0), "c= number of addresses",
+                    $"is {session.Count} at session level", "a single address at session level; several only in a media section"));
             }
 
-            foreach (var issue in CheckConnection(session, new SdpLocation('c', -1, 0), scope))
-            {
-                yield return issue;
-            }
+            CheckConnection(session, new SdpLocation('c', -1, 0), scope, ref issues);
         }
 
-        if (description.Key is not null || description.Media.Any(m => m.Key is not null))
+        if (description.Key is not null || AnyMediaKey(description.Media))
         {
             // RFC 8866 section 5.12: k= is obsolete and its keys travel in the clear. It is
             // kept so that a description is served back as it came, but it should go.
-            yield return new(SdpSeverity.Warning, SdpLocation.Whole, "k=", "is obsolete (RFC 8866 section 5.12) and carries keys in the clear", "keys exchanged by a secure mechanism instead");
+            Add(ref issues, new(SdpSeverity.Warning, SdpLocation.Whole, "k=", "is obsolete (RFC 8866 section 5.12) and carries keys in the clear", "keys exchanged by a secure mechanism instead"));
         }
 
         for (var m = 0; m < description.Media.Count; m++)
@@ -57,26 +56,23 @@ public static class SdpValidator
             var media = description.Media[m];
             for (var c = 0; c < media.Connections.Count; c++)
             {
-                foreach (var issue in CheckConnection(media.Connections[c], new SdpLocation('c', m, c), scope))
-                {
-                    yield return issue;
-                }
+                CheckConnection(media.Connections[c], new SdpLocation('c', m, c), scope, ref issues);
             }
 
             if (media.Connections.Count == 0 && description.Connection is null)
             {
                 // RFC 8866 section 5.7: a c= line at session level, or in every media section.
-                yield return new(SdpSeverity.Error, new('m', m, 0), "c=", $"is missing for media section {m + 1} ({media.Kind}) and at session level", "c= at session level or in every media section");
+                Add(ref issues, new(SdpSeverity.Error, new('m', m, 0), "c=", $"is missing for media section {m + 1} ({media.Kind}) and at session level", "c= at session level or in every media section"));
             }
 
             var addresses = media.Connections.Count > 0
-                ? media.Connections.Sum(c => c.Count ?? 1)
+                ? AddressCount(media.Connections)
                 : description.Connection?.Count ?? 1;
             if (media.PortCount is > 1 && addresses > 1 && media.PortCount != addresses)
             {
                 // RFC 8866 section 5.14: several ports and several addresses map one to one.
-                yield return new(SdpSeverity.Error, new('m', m, 0), "m= number of ports",
-                    $"is {media.PortCount} but the connection has {addresses} addresses", "as many ports as addresses, or a single one of either");
+                Add(ref issues, new(SdpSeverity.Error, new('m', m, 0), "m= number of ports",
+                    $"is {media.PortCount} but the connection has {addresses} addresses", "as many ports as addresses, or a single one of either"));
             }
         }
 
@@ -85,78 +81,102 @@ public static class SdpValidator
             var time = description.Times[t];
             if (time.Stop != 0 && time.Stop < time.Start)
             {
-                yield return new(SdpSeverity.Error, new('t', -1, t), "t= stop-time", "is before the start time", "a stop time after the start time, or 0 for unbounded");
+                Add(ref issues, new(SdpSeverity.Error, new('t', -1, t), "t= stop-time", "is before the start time", "a stop time after the start time, or 0 for unbounded"));
             }
             else if (time.Start == 0 && time.Stop != 0)
             {
-                yield return new(SdpSeverity.Warning, new('t', -1, t), "t= start-time", "is 0 (permanent) but the stop time is not", "t=0 0 for a permanent session");
+                Add(ref issues, new(SdpSeverity.Warning, new('t', -1, t), "t= start-time", "is 0 (permanent) but the stop time is not", "t=0 0 for a permanent session"));
             }
 
             if (time.Repeats.Count > 0 && time.Start == 0)
             {
                 // RFC 8866 section 5.10: repeat times count from the t= start time, which a
                 // permanent session does not have.
-                yield return new(SdpSeverity.Error, new('r', t, 0), "r=", "repeats a session that has no start time (t=0 ...)", "a t= line with a start time");
+                Add(ref issues, new(SdpSeverity.Error, new('r', t, 0), "r=", "repeats a session that has no start time (t=0 ...)", "a t= line with a start time"));
             }
             else if (time.Repeats.Count > 0 && time.Stop == 0)
             {
-                yield return new(SdpSeverity.Warning, new('r', t, 0), "r=", "repeats without end: the t= stop time is 0", "a bounded t= line for a repeated session");
+                Add(ref issues, new(SdpSeverity.Warning, new('r', t, 0), "r=", "repeats without end: the t= stop time is 0", "a bounded t= line for a repeated session"));
             }
         }
     }
 
-    private static IEnumerable<SdpIssue> CheckConnection(SdpConnection connection, SdpLocation location, SdpAdvertisingScope? scope)
+    private static void Add(ref List<SdpIssue>? issues, SdpIssue issue) => (issues ??= []).Add(issue);
+
+    // Loops rather than LINQ: ValueList is a struct, and LINQ would box it on every parse.
+    private static bool AnyMediaKey(ValueList<SdpMedia> media)
     {
-        if (connection.NetworkType != "IN" || !IPAddress.TryParse(connection.Address, out var address))
+        foreach (var m in media.AsSpan())
         {
-            yield break; // a host name, or another network: nothing to say about scope
+            if (m.Key is not null)
+            {
+                return true;
+            }
         }
 
-        var ip4 = address.AddressFamily == AddressFamily.InterNetwork;
+        return false;
+    }
+
+    private static int AddressCount(ValueList<SdpConnection> connections)
+    {
+        var total = 0;
+        foreach (var c in connections.AsSpan())
+        {
+            total += c.Count ?? 1;
+        }
+
+        return total;
+    }
+
+    private static void CheckConnection(SdpConnection connection, SdpLocation location, SdpAdvertisingScope? scope, ref List<SdpIssue>? issues)
+    {
+        if (connection.NetworkType != "IN" || !SdpAddress.TryClassify(connection.Address, out var ip4, out var multicast, out var width))
+        {
+            return; // a host name, or another network: nothing to say about scope
+        }
+
         if (ip4 != (connection.AddressType == "IP4"))
         {
             // The TTL and count were read by the rules of the wrong family: say nothing more.
-            yield return new(SdpSeverity.Error, location, "c= addrtype", $"is {connection.AddressType} but the address is {(ip4 ? "IPv4" : "IPv6")}", ip4 ? "IP4" : "IP6");
-            yield break;
+            Add(ref issues, new(SdpSeverity.Error, location, "c= addrtype", $"is {connection.AddressType} but the address is {(ip4 ? "IPv4" : "IPv6")}", ip4 ? "IP4" : "IP6"));
+            return;
         }
 
-        var multicast = ip4 ? (address.GetAddressBytes()[0] & 0xF0) == 0xE0 : address.IsIPv6Multicast;
         if (!multicast)
         {
             if (connection.Ttl is not null)
             {
-                yield return new(SdpSeverity.Error, location, "c= ttl", "is given for a unicast address", "a TTL only for IPv4 multicast");
+                Add(ref issues, new(SdpSeverity.Error, location, "c= ttl", "is given for a unicast address", "a TTL only for IPv4 multicast"));
             }
 
             if (connection.Count is not null)
             {
-                yield return new(SdpSeverity.Error, location, "c= number of addresses", "is given for a unicast address", "a count only for multicast");
+                Add(ref issues, new(SdpSeverity.Error, location, "c= number of addresses", "is given for a unicast address", "a count only for multicast"));
             }
 
-            yield break;
+            return;
         }
 
         if (ip4 && connection.Ttl is null)
         {
             // RFC 8866 section 5.7: IPv4 multicast connection addresses must carry a TTL.
-            yield return new(SdpSeverity.Error, location, "c= ttl", "is missing for an IPv4 multicast address", "<address>/<ttl>");
+            Add(ref issues, new(SdpSeverity.Error, location, "c= ttl", "is missing for an IPv4 multicast address", "<address>/<ttl>"));
         }
 
         if (scope is { } advertised)
         {
-            var width = MulticastScopeWidth(address);
             var wanted = Width(advertised);
             if (width != wanted)
             {
-                yield return new(SdpSeverity.Warning, location, "c= connection-address",
+                Add(ref issues, new(SdpSeverity.Warning, location, "c= connection-address",
                     $"{connection.Address} is {Describe(width)} but the conference is advertised with {advertised.ToString().ToLowerInvariant()} scope",
-                    $"{Describe(wanted)} address");
+                    $"{Describe(wanted)} address"));
             }
 
             if (connection.Ttl is { } ttl && ttl > ScopeTtl(advertised))
             {
-                yield return new(SdpSeverity.Warning, location, "c= ttl",
-                    $"{ttl} reaches beyond {advertised.ToString().ToLowerInvariant()} scope", $"at most {ScopeTtl(advertised)}");
+                Add(ref issues, new(SdpSeverity.Warning, location, "c= ttl",
+                    $"{ttl} reaches beyond {advertised.ToString().ToLowerInvariant()} scope", $"at most {ScopeTtl(advertised)}"));
             }
         }
     }
@@ -176,30 +196,6 @@ public static class SdpValidator
         SdpAdvertisingScope.Region => 63,
         _ => 127,
     };
-
-    private static int MulticastScopeWidth(IPAddress address)
-    {
-        var bytes = address.GetAddressBytes();
-        if (address.AddressFamily == AddressFamily.InterNetwork)
-        {
-            return bytes switch
-            {
-                [224, 0, 0, _] => 0,       // RFC 5771: local network control block
-                [239, 255, _, _] => 1,     // RFC 2365 section 6.1: IPv4 local scope
-                [239, _, _, _] => 2,       // RFC 2365: organization-local (239.192/14) and other administrative scopes
-                _ => 3,                    // global
-            };
-        }
-
-        // RFC 4291 section 2.7: the low 4 bits of the second byte are the scope.
-        return (bytes[1] & 0x0F) switch
-        {
-            1 or 2 => 0,
-            3 or 4 or 5 => 1,
-            8 => 2,
-            _ => 3,
-        };
-    }
 
     private static string Describe(int width) => width switch
     {
