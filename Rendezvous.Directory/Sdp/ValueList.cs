@@ -1,5 +1,7 @@
 using System.Collections;
 using System.Runtime.CompilerServices;
+using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace Rendezvous.Directory.Sdp;
 
@@ -8,6 +10,7 @@ namespace Rendezvous.Directory.Sdp;
 /// by value: <c>parse(write(x)) == x</c> is a plain equality test.
 /// </summary>
 [CollectionBuilder(typeof(ValueList), nameof(ValueList.Create))]
+[JsonConverter(typeof(ValueListJsonConverterFactory))]
 public readonly struct ValueList<T> : IReadOnlyList<T>, IEquatable<ValueList<T>>
 {
     private readonly T[]? _items;
@@ -73,4 +76,23 @@ public static class ValueList
     public static ValueList<T> Create<T>(ReadOnlySpan<T> items) => items.IsEmpty ? default : new ValueList<T>(items.ToArray());
 
     public static ValueList<T> From<T>(IEnumerable<T> items) => new([.. items]);
+}
+
+/// <summary>Reads and writes a <see cref="ValueList{T}"/> as a JSON array.</summary>
+public sealed class ValueListJsonConverterFactory : JsonConverterFactory
+{
+    public override bool CanConvert(Type typeToConvert) =>
+        typeToConvert.IsGenericType && typeToConvert.GetGenericTypeDefinition() == typeof(ValueList<>);
+
+    public override JsonConverter CreateConverter(Type typeToConvert, JsonSerializerOptions options) =>
+        (JsonConverter)Activator.CreateInstance(typeof(Converter<>).MakeGenericType(typeToConvert.GetGenericArguments()[0]))!;
+
+    private sealed class Converter<T> : JsonConverter<ValueList<T>>
+    {
+        public override ValueList<T> Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            JsonSerializer.Deserialize<T[]>(ref reader, options) is { Length: > 0 } items ? new ValueList<T>(items) : default;
+
+        public override void Write(Utf8JsonWriter writer, ValueList<T> value, JsonSerializerOptions options) =>
+            JsonSerializer.Serialize(writer, value.AsSpan().ToArray(), options);
+    }
 }

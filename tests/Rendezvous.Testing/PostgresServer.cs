@@ -88,7 +88,7 @@ public sealed class PostgresServer : IAsyncLifetime
     private static void StopServersIn(string folder)
     {
         var instance = Path.Combine(folder, "pg");
-        if (Directory.Exists(instance))
+        if (System.IO.Directory.Exists(instance))
         {
             ProcessRunner.RunAsync(Script, ["stop", "--data", instance], TimeSpan.FromMinutes(1)).GetAwaiter().GetResult();
         }

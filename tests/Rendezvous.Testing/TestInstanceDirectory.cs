@@ -23,7 +23,7 @@ public sealed class TestInstanceDirectory : IDisposable
     /// <summary>Creates a new folder readable by the postgres system user (PostgreSQL runs as that user when tests run as root).</summary>
     public static TestInstanceDirectory Create(string kind)
     {
-        var path = Directory.CreateTempSubdirectory($"{Prefix}{kind}-").FullName;
+        var path = System.IO.Directory.CreateTempSubdirectory($"{Prefix}{kind}-").FullName;
         System.IO.File.SetUnixFileMode(path,
             UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute |
             UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
@@ -53,7 +53,7 @@ public sealed class TestInstanceDirectory : IDisposable
     {
         try
         {
-            Directory.Delete(Path, recursive: true);
+            System.IO.Directory.Delete(Path, recursive: true);
         }
         catch (IOException)
         {

@@ -1,0 +1,54 @@
+using Rendezvous.Directory.Sdp;
+
+namespace Rendezvous.Directory.Catalog;
+
+/// <summary>A multicast group to join: one c= address (with its TTL and count) of a media section.</summary>
+public sealed record JoinGroup(string Address, int? Ttl, int? Count);
+
+/// <summary>What a participant needs to join one media section: the groups and the port.</summary>
+public sealed record JoinMedia(string Kind, string Proto, int Port, int? PortCount, ValueList<string> Formats, ValueList<JoinGroup> Groups)
+{
+    /// <summary>The effective connections of each media section: its own c= lines, or the session's.</summary>
+    public static ValueList<JoinMedia> From(SessionDescription description) =>
+        [.. description.Media.Select(m => new JoinMedia(m.Kind, m.Proto, m.Port, m.PortCount, [.. m.Formats],
+            [.. (m.Connections.Count > 0 ? m.Connections.AsEnumerable() : description.Connection is { } c ? [c] : [])
+                .Select(c => new JoinGroup(c.Address, c.Ttl, c.Count))]))];
+}
+
+/// <summary>A conference as the catalog stores it.</summary>
+/// <param name="Sdp">The SDP text exactly as received (or as written after an edit).</param>
+/// <param name="Bounds">First start to last stop; see <see cref="SdpSchedule.Bounds(SessionDescription)"/>.</param>
+/// <param name="Version">The row version; every update raises it by one.</param>
+public sealed record Conference(
+    Guid Id,
+    string Sdp,
+    string Name,
+    string? Information,
+    string Originator,
+    SdpAdvertisingScope AdvertisingScope,
+    ValueList<JoinMedia> Join,
+    SdpBounds Bounds,
+    string Owner,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt,
+    long Version);
+
+/// <summary>A conference to store: its document (text and parsed description) and how widely it is advertised.</summary>
+public sealed record ConferenceDraft(SdpDocument Document, SdpAdvertisingScope AdvertisingScope);
+
+/// <summary>One occurrence in an "upcoming" listing. Start is null for a permanent session, Stop null when open-ended.</summary>
+public sealed record UpcomingItem(
+    Guid ConferenceId,
+    string Name,
+    string? Information,
+    SdpAdvertisingScope AdvertisingScope,
+    DateTimeOffset? Start,
+    DateTimeOffset? Stop,
+    ValueList<JoinMedia> Join);
+
+/// <summary>A page of occurrences and the cursor for the next page (null at the end).</summary>
+public sealed record UpcomingPage(IReadOnlyList<UpcomingItem> Items, UpcomingCursor? Next);
+
+/// <summary>A window of occurrences to list, in start order.</summary>
+/// <param name="Text">Matches the name or the information (i=), case-insensitively.</param>
+public sealed record UpcomingQuery(DateTimeOffset From, DateTimeOffset To, int Limit, UpcomingCursor? After = null, string? Text = null, SdpAdvertisingScope? Scope = null);
