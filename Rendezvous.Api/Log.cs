@@ -30,6 +30,12 @@ internal static partial class Log
     [LoggerMessage(3004, LogLevel.Debug, "Waiting for the migration lock held by another instance")]
     public static partial void WaitingForMigrationLock(ILogger logger);
 
+    [LoggerMessage(3101, LogLevel.Information, "Extended the stored occurrences of {Count} conferences")]
+    public static partial void OccurrencesExtended(ILogger logger, int count);
+
+    [LoggerMessage(3102, LogLevel.Warning, "Occurrence maintenance failed; it runs again at the next interval")]
+    public static partial void MaintenanceFailed(ILogger logger, Exception exception);
+
     [LoggerMessage(4001, LogLevel.Warning, "Dependency {Dependency} is not ready: {Detail}")]
     public static partial void DependencyNotReady(ILogger logger, string dependency, string detail);
 }

@@ -1,4 +1,7 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Rendezvous.Api.Conferences;
 using Microsoft.Extensions.Options;
 using Rendezvous.Api.Auth;
 using Rendezvous.Api.Configuration;
@@ -20,7 +23,8 @@ internal static class RendezvousHost
         var services = builder.Services;
         services.AddRendezvousOptions();
         services.AddProblemDetails();
-        services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
+        services.TryAddSingleton(TimeProvider.System);
         services.AddMetrics();
         services.AddSingleton<ApiMetrics>();
         services.AddSingleton<DirectoryMetrics>();
@@ -28,6 +32,7 @@ internal static class RendezvousHost
         services.AddRendezvousAuth();
         services.AddRendezvousDatabase();
         services.AddRendezvousHealth();
+        services.AddConferences();
         return builder;
     }
 
@@ -37,8 +42,10 @@ internal static class RendezvousHost
         app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseRateLimiter();
         app.MapRendezvousHealth();
         app.MapAuthApi();
+        app.MapConferencesApi();
         return app;
     }
 

@@ -19,6 +19,9 @@ public sealed class AuthOptions : IValidatableObject
     /// <summary>A file holding the bootstrap token instead (a container secret).</summary>
     public string? BootstrapAdminTokenFile { get; set; }
 
+    /// <summary>Whether reads (GET) are open to anonymous callers. Writes always need authentication.</summary>
+    public bool AnonymousReads { get; set; } = true;
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (BootstrapAdminToken is not null && BootstrapAdminTokenFile is not null)

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Rendezvous.Directory.Catalog;
 using Rendezvous.Directory.Ldap;
 using Rendezvous.Madcap;
 using Rendezvous.Media;
@@ -11,7 +12,7 @@ internal static class RendezvousConfiguration
     public const string Root = "Rendezvous";
 
     /// <summary>The sections under <c>Rendezvous</c>; anything else is a typo and stops the service.</summary>
-    private static readonly string[] KnownSections = ["PostgreSql", "Directories", "Madcap", "Media", "Auth", "Telemetry"];
+    private static readonly string[] KnownSections = ["PostgreSql", "Directories", "Catalog", "Madcap", "Media", "Auth", "Limits", "Telemetry"];
 
     public static IServiceCollection AddRendezvousOptions(this IServiceCollection services)
     {
@@ -20,6 +21,8 @@ internal static class RendezvousConfiguration
         services.AddValidatedOptions<TelemetryOptions>(TelemetryOptions.Section);
         services.AddValidatedOptions<MadcapOptions>(MadcapOptions.Section);
         services.AddValidatedOptions<MediaOptions>(MediaOptions.Section);
+        services.AddValidatedOptions<CatalogOptions>(CatalogOptions.Section);
+        services.AddValidatedOptions<LimitsOptions>(LimitsOptions.Section);
 
         services.AddValidatedOptions<LdapDirectoryOptionsCollection>(LdapDirectoryOptionsCollection.Section);
         services.AddSingleton<IValidateOptions<LdapDirectoryOptionsCollection>, UniqueDirectoryNames>();

@@ -20,7 +20,6 @@ internal static class HealthEndpoints
             .AddCheck<PostgreSqlHealthCheck>(PostgreSqlHealthCheck.Name, HealthStatus.Unhealthy, [ReadyTag], TimeSpan.FromSeconds(5));
         services.AddSingleton<IConfigureOptions<HealthCheckServiceOptions>, DirectoryHealthChecks>();
         services.AddSingleton<DirectoryProbes>();
-        services.TryAddSingleton(TimeProvider.System);
         return services;
     }
 

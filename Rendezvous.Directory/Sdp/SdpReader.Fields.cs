@@ -206,7 +206,7 @@ internal ref partial struct SdpReader
                     return null;
                 }
 
-                if (!TryTypedTime(field, allowNegative: false, out var time))
+                if (!SdpTypedTime.TryParse(field, allowNegative: false, out var time))
                 {
                     Error(_line, "r=", $"'{Preview(field)}' is not a typed time", "digits with an optional unit d, h, m or s");
                     return null;
@@ -281,7 +281,7 @@ internal ref partial struct SdpReader
             }
             else
             {
-                if (!TryTypedTime(field, allowNegative: true, out var offset))
+                if (!SdpTypedTime.TryParse(field, allowNegative: true, out var offset))
                 {
                     Error(_line, "z= offset", $"'{Preview(field)}' is not a typed time", "an optional '-', digits and an optional unit d, h, m or s");
                     return;
@@ -510,37 +510,6 @@ internal ref partial struct SdpReader
 
     private static bool TryNumber(ReadOnlySpan<char> value, int min, int max, out int number) =>
         int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out number) && number >= min && number <= max;
-
-    /// <summary>RFC 8866 section 9: typed-time = 1*DIGIT [fixed-len-time-unit]; z= offsets may be negative.</summary>
-    private static bool TryTypedTime(ReadOnlySpan<char> field, bool allowNegative, out SdpTypedTime time)
-    {
-        time = default;
-        var negative = allowNegative && field.StartsWith('-');
-        var digits = negative ? field[1..] : field;
-        var unit = SdpTimeUnit.None;
-        if (!digits.IsEmpty && !char.IsAsciiDigit(digits[^1]))
-        {
-            unit = digits[^1] switch
-            {
-                'd' => SdpTimeUnit.Days,
-                'h' => SdpTimeUnit.Hours,
-                'm' => SdpTimeUnit.Minutes,
-                's' => SdpTimeUnit.Seconds,
-                _ => (SdpTimeUnit)(-1),
-            };
-            digits = digits[..^1];
-        }
-
-        // 14 digits of days still fit in 64-bit seconds.
-        if ((int)unit < 0 || digits.IsEmpty || digits.Length > 14 || !digits.ContainsOnlyAsciiDigits())
-        {
-            return false;
-        }
-
-        var number = long.Parse(digits, NumberStyles.None, CultureInfo.InvariantCulture);
-        time = new SdpTypedTime(negative ? -number : number, unit);
-        return true;
-    }
 
     /// <summary>Shares the strings that nearly every description repeats.</summary>
     private static string Intern(ReadOnlySpan<char> value)

@@ -111,6 +111,40 @@ public readonly record struct SdpTypedTime(long Value, SdpTimeUnit Unit = SdpTim
 
     public static SdpTypedTime FromSeconds(long seconds) => new(seconds);
 
+    /// <summary>
+    /// RFC 8866 section 9: typed-time = 1*DIGIT [fixed-len-time-unit], with an optional '-'
+    /// where <paramref name="allowNegative"/> (z= offsets). At most 14 digits, so that even
+    /// days fit in 64-bit seconds.
+    /// </summary>
+    public static bool TryParse(ReadOnlySpan<char> text, bool allowNegative, out SdpTypedTime time)
+    {
+        time = default;
+        var negative = allowNegative && text.StartsWith('-');
+        var digits = negative ? text[1..] : text;
+        var unit = SdpTimeUnit.None;
+        if (!digits.IsEmpty && !char.IsAsciiDigit(digits[^1]))
+        {
+            unit = digits[^1] switch
+            {
+                'd' => SdpTimeUnit.Days,
+                'h' => SdpTimeUnit.Hours,
+                'm' => SdpTimeUnit.Minutes,
+                's' => SdpTimeUnit.Seconds,
+                _ => (SdpTimeUnit)(-1),
+            };
+            digits = digits[..^1];
+        }
+
+        if ((int)unit < 0 || digits.IsEmpty || digits.Length > 14 || digits.ContainsAnyExceptInRange('0', '9'))
+        {
+            return false;
+        }
+
+        var number = long.Parse(digits, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture);
+        time = new SdpTypedTime(negative ? -number : number, unit);
+        return true;
+    }
+
     public override string ToString() => Unit switch
     {
         SdpTimeUnit.Days => $"{Value}d",

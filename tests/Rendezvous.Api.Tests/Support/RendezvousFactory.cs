@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Rendezvous.Testing;
 
@@ -11,7 +13,7 @@ namespace Rendezvous.Api.Tests.Support;
 /// operator would set, e.g. <c>Rendezvous:PostgreSql:ConnectionString</c>), with every
 /// log line captured.
 /// </summary>
-internal sealed class RendezvousFactory(IReadOnlyDictionary<string, string?> settings) : WebApplicationFactory<Program>
+internal sealed class RendezvousFactory(IReadOnlyDictionary<string, string?> settings, Action<IServiceCollection>? services = null) : WebApplicationFactory<Program>
 {
     public CapturedLogs Logs { get; } = new();
 
@@ -26,6 +28,10 @@ internal sealed class RendezvousFactory(IReadOnlyDictionary<string, string?> set
         }
 
         builder.ConfigureLogging(logging => logging.AddProvider(Logs));
+        if (services is not null)
+        {
+            builder.ConfigureTestServices(services);
+        }
     }
 }
 

@@ -1,0 +1,332 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+using Rendezvous.Api.Auth;
+using Rendezvous.Api.Configuration;
+using Rendezvous.Directory.Catalog;
+using Rendezvous.Directory.Sdp;
+
+namespace Rendezvous.Api.Conferences;
+
+/// <summary>/api/conferences: create, read, replace and delete conferences, and list what is upcoming.</summary>
+internal static class ConferencesApi
+{
+    public const string SdpMediaType = "application/sdp";
+    public const string WritesRateLimit = "writes";
+
+    public static IEndpointRouteBuilder MapConferencesApi(this IEndpointRouteBuilder endpoints)
+    {
+        var group = endpoints.MapGroup("/api/conferences").WithTags("Conferences");
+
+        group.MapGet("/upcoming", UpcomingAsync)
+            .RequireAuthorization(RendezvousPolicies.Reader)
+            .WithName("ListUpcoming")
+            .WithSummary("Occurrences of conferences in a window, sorted by start, with the groups and ports to join.");
+        group.MapGet("/{id:guid}", GetAsync)
+            .RequireAuthorization(RendezvousPolicies.Reader)
+            .WithName("GetConference")
+            .WithSummary("A conference as JSON, or its SDP exactly as stored with Accept: application/sdp.");
+        group.MapGet("/{id:guid}.sdp", GetSdpAsync)
+            .RequireAuthorization(RendezvousPolicies.Reader)
+            .WithName("GetConferenceSdp")
+            .WithSummary("The conference's SDP, for VLC, ffplay and other players.");
+        group.MapPost("/", CreateAsync)
+            .RequireAuthorization(RendezvousPolicies.Writer)
+            .RequireRateLimiting(WritesRateLimit)
+            .WithName("CreateConference")
+            .WithSummary("Creates a conference from SDP (application/sdp) or from JSON (the server writes the SDP).");
+        group.MapPut("/{id:guid}", ReplaceAsync)
+            .RequireAuthorization(RendezvousPolicies.Writer)
+            .RequireRateLimiting(WritesRateLimit)
+            .WithName("ReplaceConference")
+            .WithSummary("Replaces a conference; needs If-Match with its current ETag. The o= session version goes up by one.");
+        group.MapDelete("/{id:guid}", DeleteAsync)
+            .RequireAuthorization(RendezvousPolicies.Writer)
+            .RequireRateLimiting(WritesRateLimit)
+            .WithName("DeleteConference")
+            .WithSummary("Deletes a conference (its owner or an administrator). If-Match is honoured when sent.");
+        return endpoints;
+    }
+
+    private static async Task<IResult> CreateAsync(HttpContext http, ConferenceCatalog catalog, ConferenceDrafts drafts, TimeProvider time, IOptions<LimitsOptions> limits, CancellationToken cancellationToken)
+    {
+        var caller = CallerIdentity.From(http.User)!;
+        var result = await ReadDraftAsync(http, drafts, caller, limits.Value, cancellationToken).ConfigureAwait(false);
+        if (result.Draft is not { } draft)
+        {
+            return result.Problem!;
+        }
+
+        var conference = await catalog.CreateAsync(Guid.CreateVersion7(time.GetUtcNow()), draft, caller.Subject, cancellationToken).ConfigureAwait(false);
+        http.Response.Headers.ETag = ETag(conference.Version);
+        var body = await ResponseAsync(conference, catalog, time, result.Warnings, cancellationToken).ConfigureAwait(false);
+        return TypedResults.Created($"/api/conferences/{conference.Id}", body);
+    }
+
+    private static async Task<IResult> GetAsync(HttpContext http, Guid id, ConferenceCatalog catalog, TimeProvider time, CancellationToken cancellationToken)
+    {
+        if (await catalog.GetAsync(id, cancellationToken).ConfigureAwait(false) is not { } conference)
+        {
+            return Problems.NotFound(id);
+        }
+
+        http.Response.Headers.ETag = ETag(conference.Version);
+        return WantsSdp(http.Request)
+            ? Sdp(conference)
+            : TypedResults.Ok(await ResponseAsync(conference, catalog, time, [], cancellationToken).ConfigureAwait(false));
+    }
+
+    private static async Task<IResult> GetSdpAsync(HttpContext http, Guid id, ConferenceCatalog catalog, CancellationToken cancellationToken)
+    {
+        if (await catalog.GetAsync(id, cancellationToken).ConfigureAwait(false) is not { } conference)
+        {
+            return Problems.NotFound(id);
+        }
+
+        http.Response.Headers.ETag = ETag(conference.Version);
+        return Sdp(conference);
+    }
+
+    private static async Task<IResult> ReplaceAsync(HttpContext http, Guid id, ConferenceCatalog catalog, ConferenceDrafts drafts, TimeProvider time, IOptions<LimitsOptions> limits, CancellationToken cancellationToken)
+    {
+        var caller = CallerIdentity.From(http.User)!;
+        if (!TryIfMatch(http.Request, out var expected))
+        {
+            return Problems.PreconditionRequired();
+        }
+
+        if (await catalog.GetAsync(id, cancellationToken).ConfigureAwait(false) is not { } existing)
+        {
+            return Problems.NotFound(id);
+        }
+
+        if (existing.Owner != caller.Subject && !caller.IsAdmin)
+        {
+            return Problems.NotOwner(id);
+        }
+
+        if (expected is { } version && version != existing.Version)
+        {
+            return Problems.PreconditionFailed(existing.Version);
+        }
+
+        var result = await ReadDraftAsync(http, drafts, caller, limits.Value, cancellationToken).ConfigureAwait(false);
+        if (result.Draft is not { } draft)
+        {
+            return result.Problem!;
+        }
+
+        var write = await catalog.UpdateAsync(id, existing.Version, NextVersionOf(existing, draft), cancellationToken).ConfigureAwait(false);
+        switch (write.Status)
+        {
+            case CatalogWriteStatus.NotFound:
+                return Problems.NotFound(id);
+            case CatalogWriteStatus.VersionConflict:
+                var current = await catalog.GetAsync(id, cancellationToken).ConfigureAwait(false);
+                return current is null ? Problems.NotFound(id) : Problems.PreconditionFailed(current.Version);
+        }
+
+        http.Response.Headers.ETag = ETag(write.Conference!.Version);
+        return TypedResults.Ok(await ResponseAsync(write.Conference, catalog, time, result.Warnings, cancellationToken).ConfigureAwait(false));
+    }
+
+    private static async Task<IResult> DeleteAsync(HttpContext http, Guid id, ConferenceCatalog catalog, CancellationToken cancellationToken)
+    {
+        var caller = CallerIdentity.From(http.User)!;
+        TryIfMatch(http.Request, out var expected);
+        if (await catalog.GetAsync(id, cancellationToken).ConfigureAwait(false) is not { } existing)
+        {
+            return Problems.NotFound(id);
+        }
+
+        if (existing.Owner != caller.Subject && !caller.IsAdmin)
+        {
+            return Problems.NotOwner(id);
+        }
+
+        return await catalog.DeleteAsync(id, expected, cancellationToken).ConfigureAwait(false) switch
+        {
+            CatalogWriteStatus.Done => TypedResults.NoContent(),
+            CatalogWriteStatus.NotFound => Problems.NotFound(id),
+            _ => Problems.PreconditionFailed(existing.Version),
+        };
+    }
+
+    private static async Task<IResult> UpcomingAsync(HttpContext http, ConferenceCatalog catalog, TimeProvider time, IOptions<CatalogOptions> options, CancellationToken cancellationToken)
+    {
+        if (!UpcomingRequest.TryParse(http.Request.Query, time.GetUtcNow(), options.Value, out var query, out var problem))
+        {
+            return problem;
+        }
+
+        var page = await catalog.UpcomingAsync(query, cancellationToken).ConfigureAwait(false);
+        return TypedResults.Ok(new UpcomingResponse(
+            [.. page.Items.Select(i => new UpcomingItemResponse(i.ConferenceId, i.Name, i.Information, i.AdvertisingScope, i.Start, i.Stop,
+                i.Start is null && i.Stop is null, i.Join, $"/api/conferences/{i.ConferenceId}.sdp"))],
+            page.Next?.Encode()));
+    }
+
+    /// <summary>
+    /// The draft with the stored session's identity: the o= session id stays, and the version
+    /// is one more than the stored one (RFC 8866 section 5.2). A body that already says so is
+    /// kept byte-exact; otherwise the SDP is rewritten with the right numbers.
+    /// </summary>
+    private static ConferenceDraft NextVersionOf(Conference existing, ConferenceDraft draft)
+    {
+        var stored = SdpParser.Parse(existing.Sdp, SdpParseOptions.Lenient with { Validate = false }).Description!.Origin;
+        var next = SdpNumbers.Increment(stored.SessionVersion);
+        var origin = draft.Document.Description.Origin;
+        if (origin.SessionId == stored.SessionId && origin.SessionVersion == next)
+        {
+            return draft;
+        }
+
+        var renumbered = draft.Document.Description with { Origin = origin with { SessionId = stored.SessionId, SessionVersion = next } };
+        return draft with { Document = SdpDocument.FromDescription(renumbered) };
+    }
+
+    private static async Task<DraftResult> ReadDraftAsync(HttpContext http, ConferenceDrafts drafts, CallerIdentity caller, LimitsOptions limits, CancellationToken cancellationToken)
+    {
+        var request = http.Request;
+        var contentType = MediaTypeHeaderValue.TryParse(request.ContentType, out var parsed) ? parsed : null;
+        var mediaType = contentType?.MediaType.Value;
+        var isSdp = string.Equals(mediaType, SdpMediaType, StringComparison.OrdinalIgnoreCase);
+        var isJson = string.Equals(mediaType, "application/json", StringComparison.OrdinalIgnoreCase) || (mediaType?.EndsWith("+json", StringComparison.OrdinalIgnoreCase) ?? false);
+        if (!isSdp && !isJson)
+        {
+            return DraftResult.Failed(Problems.UnsupportedMediaType(request.ContentType));
+        }
+
+        var body = await ReadBodyAsync(request, limits.MaxBodyBytes, cancellationToken).ConfigureAwait(false);
+        if (body is null)
+        {
+            return DraftResult.Failed(Problems.TooLarge(limits.MaxBodyBytes));
+        }
+
+        if (isSdp)
+        {
+            if (!TryScope(request.Query["scope"], out var scope))
+            {
+                return DraftResult.Failed(Problems.BadParameter("scope", "must be local, site, region or world"));
+            }
+
+            var lenient = string.Equals(request.Query["mode"], "lenient", StringComparison.OrdinalIgnoreCase);
+            return ConferenceDrafts.FromSdp(body, lenient, scope);
+        }
+
+        ConferenceRequest? conference;
+        try
+        {
+            var json = http.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
+            conference = JsonSerializer.Deserialize<ConferenceRequest>(body, json);
+        }
+        catch (JsonException e)
+        {
+            // The path, line and byte of the problem; never the body itself.
+            return DraftResult.Failed(Problems.InvalidJson($"At {e.Path ?? "$"} (line {(e.LineNumber ?? 0) + 1}, byte {(e.BytePositionInLine ?? 0) + 1}): {FirstSentence(e.Message)}"));
+        }
+
+        return conference is null
+            ? DraftResult.Failed(Problems.InvalidJson("The body is empty or null."))
+            : await drafts.FromJsonAsync(conference, caller, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The body, or null when it is longer than <paramref name="limit"/> bytes.</summary>
+    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, int limit, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength > limit)
+        {
+            return null;
+        }
+
+        using var buffer = new MemoryStream();
+        var chunk = new byte[8192];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            if (buffer.Length + read > limit)
+            {
+                return null;
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return buffer.ToArray();
+    }
+
+    private static async Task<ConferenceResponse> ResponseAsync(Conference c, ConferenceCatalog catalog, TimeProvider time, IReadOnlyList<SdpDiagnostic> warnings, CancellationToken cancellationToken)
+    {
+        var session = SdpParser.Parse(c.Sdp, SdpParseOptions.Lenient with { Validate = false }).Description;
+        var next = await catalog.NextOccurrenceAsync(c.Id, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        return new ConferenceResponse(
+            c.Id, c.Name, c.Information, c.Originator, c.AdvertisingScope, c.Owner, c.Version,
+            new BoundsResponse(c.Bounds.Start, c.Bounds.Stop, c.Bounds.IsEmpty),
+            next is { } n ? new OccurrenceResponse(n.Start, n.Stop) : null,
+            c.Join, c.CreatedAt, c.UpdatedAt, c.Sdp,
+            session is null ? null : SdpJson.From(session),
+            [.. warnings.Select(DiagnosticResponse.From)]);
+    }
+
+    /// <summary>The stored SDP, byte-exact: it was received as UTF-8 and is sent back as UTF-8.</summary>
+    private static Microsoft.AspNetCore.Http.HttpResults.ContentHttpResult Sdp(Conference conference) =>
+        TypedResults.Text(conference.Sdp, SdpMediaType, System.Text.Encoding.UTF8);
+
+    private static bool WantsSdp(HttpRequest request)
+    {
+        var accept = request.GetTypedHeaders().Accept;
+        var sdp = accept.Where(a => a.MediaType.Equals(SdpMediaType, StringComparison.OrdinalIgnoreCase)).Select(a => a.Quality ?? 1).DefaultIfEmpty(0).Max();
+        var json = accept.Where(a => a.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)).Select(a => a.Quality ?? 1).DefaultIfEmpty(0).Max();
+        return sdp > 0 && sdp >= json;
+    }
+
+    private static string ETag(long version) => $"\"{version.ToString(CultureInfo.InvariantCulture)}\"";
+
+    /// <summary>
+    /// Reads If-Match. False when it is absent. A version when it names one; null for "*"
+    /// (any current version, RFC 9110 section 13.1.1). A weak or unreadable tag matches no version.
+    /// </summary>
+    private static bool TryIfMatch(HttpRequest request, out long? version)
+    {
+        version = null;
+        var header = request.Headers.IfMatch.ToString();
+        if (string.IsNullOrWhiteSpace(header))
+        {
+            return false;
+        }
+
+        if (header.Trim() == "*")
+        {
+            return true;
+        }
+
+        var first = header.Split(',')[0].Trim();
+        version = first.Length > 2 && first[0] == '"' && first[^1] == '"' && long.TryParse(first.AsSpan(1, first.Length - 2), NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v : -1;
+        return true;
+    }
+
+    internal static bool TryScope(string? text, out SdpAdvertisingScope? scope)
+    {
+        scope = null;
+        if (string.IsNullOrEmpty(text))
+        {
+            return true;
+        }
+
+        if (Enum.TryParse<SdpAdvertisingScope>(text, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed) && !char.IsAsciiDigit(text[0]))
+        {
+            scope = parsed;
+            return true;
+        }
+
+        return false;
+    }
+
+    private static string FirstSentence(string message)
+    {
+        var end = message.IndexOf(". ", StringComparison.Ordinal);
+        return end < 0 ? message : message[..(end + 1)];
+    }
+}
