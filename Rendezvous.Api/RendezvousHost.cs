@@ -7,6 +7,7 @@ using Rendezvous.Api.Auth;
 using Rendezvous.Api.Configuration;
 using Rendezvous.Api.Database;
 using Rendezvous.Api.Health;
+using Rendezvous.Api.OpenApi;
 using Rendezvous.Api.Telemetry;
 using Rendezvous.Directory;
 
@@ -33,6 +34,7 @@ internal static class RendezvousHost
         services.AddRendezvousDatabase();
         services.AddRendezvousHealth();
         services.AddConferences();
+        services.AddRendezvousOpenApi();
         return builder;
     }
 
@@ -46,6 +48,7 @@ internal static class RendezvousHost
         app.MapRendezvousHealth();
         app.MapAuthApi();
         app.MapConferencesApi();
+        app.MapRendezvousOpenApi();
         return app;
     }
 

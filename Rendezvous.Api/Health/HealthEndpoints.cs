@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
@@ -23,12 +22,22 @@ internal static class HealthEndpoints
         return services;
     }
 
+    // Plain endpoints rather than MapHealthChecks, so that the OpenAPI document lists them.
     public static IEndpointRouteBuilder MapRendezvousHealth(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteAsync })
-            .WithTags("Health").WithName("Liveness").AllowAnonymous();
-        endpoints.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = r => r.Tags.Contains(ReadyTag), ResponseWriter = WriteAsync })
-            .WithTags("Health").WithName("Readiness").AllowAnonymous();
+        // Two parameters select the route-handler overload, which OpenAPI describes.
+        endpoints.MapGet("/healthz", (HttpContext context, CancellationToken _) => WriteAsync(context, new HealthReport(new Dictionary<string, HealthReportEntry>(), TimeSpan.Zero)))
+            .WithTags("Health").WithName("Liveness").WithSummary("The process is up.")
+            .Produces(StatusCodes.Status200OK, contentType: "application/json").AllowAnonymous();
+        endpoints.MapGet("/readyz", async (HttpContext context, HealthCheckService health) =>
+            {
+                var report = await health.CheckHealthAsync(r => r.Tags.Contains(ReadyTag), context.RequestAborted).ConfigureAwait(false);
+                context.Response.StatusCode = report.Status == HealthStatus.Unhealthy ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status200OK;
+                await WriteAsync(context, report).ConfigureAwait(false);
+            })
+            .WithTags("Health").WithName("Readiness").WithSummary("PostgreSQL and every configured directory answer; the body names each and says what fails.")
+            .Produces(StatusCodes.Status200OK, contentType: "application/json")
+            .Produces(StatusCodes.Status503ServiceUnavailable, contentType: "application/json").AllowAnonymous();
         return endpoints;
     }
 

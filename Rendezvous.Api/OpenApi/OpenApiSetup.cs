@@ -1,0 +1,194 @@
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.OpenApi;
+
+namespace Rendezvous.Api.OpenApi;
+
+/// <summary>
+/// The OpenAPI document at /openapi/v1.json and the interactive page at /docs. Endpoints
+/// that read their own bodies and query strings (to enforce limits and report errors by
+/// field) are described here, each with an example.
+/// </summary>
+internal static class OpenApiSetup
+{
+    private const string ExampleSdp =
+        "v=0\r\no=alice 3724394400 3724394400 IN IP4 192.0.2.1\r\ns=Town hall\r\ni=Quarterly all-hands\r\n" +
+        "c=IN IP4 239.255.10.1/15\r\nt=3973615200 3973618800\r\nm=audio 5004 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n";
+
+    private const string ExampleConferenceJson =
+        """
+        {"name":"Weekly sync","description":"Planning, every Monday","advertisingScope":"site",
+         "start":"2026-11-23T09:00:00Z","stop":"2026-12-21T00:00:00Z",
+         "repeats":[{"interval":"7d","duration":"1h","offsets":["0","25h"]}],
+         "connection":{"address":"239.255.10.1","ttl":15},
+         "media":[{"kind":"audio","port":5004,"codecs":[{"payloadType":0},{"payloadType":96,"name":"opus","clockRate":48000,"channels":2}]}]}
+        """;
+
+    private const string ExampleConferenceResponse =
+        """
+        {"id":"019a9f2e-7c00-7000-8000-000000000001","name":"Town hall","information":"Quarterly all-hands","originator":"alice",
+         "advertisingScope":"site","owner":"bootstrap-admin","version":1,
+         "bounds":{"start":"2025-12-01T10:00:00Z","stop":"2025-12-01T11:00:00Z","empty":false},
+         "nextOccurrence":{"start":"2025-12-01T10:00:00Z","stop":"2025-12-01T11:00:00Z"},
+         "join":[{"kind":"audio","proto":"RTP/AVP","port":5004,"portCount":null,"formats":["0"],"groups":[{"address":"239.255.10.1","ttl":15,"count":null}]}],
+         "createdAt":"2025-11-21T12:00:00Z","updatedAt":"2025-11-21T12:00:00Z","sdp":"v=0\r\n...","session":{"version":0,"name":"Town hall"},"warnings":[]}
+        """;
+
+    public static IServiceCollection AddRendezvousOpenApi(this IServiceCollection services) =>
+        services.AddOpenApi("v1", options =>
+        {
+            options.AddDocumentTransformer((document, _, _) =>
+            {
+                document.Info = new OpenApiInfo
+                {
+                    Title = "Rendezvous",
+                    Version = "v1",
+                    Description = "Multicast conference directory: conferences as SDP, what is on and when, and how to join. " +
+                        "Reads are anonymous by default; writes need Authorization: Bearer <token>. Errors are RFC 7807 problem details.",
+                };
+                document.Components ??= new OpenApiComponents();
+                document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
+                document.Components.SecuritySchemes["Bearer"] = new OpenApiSecurityScheme
+                {
+                    Type = SecuritySchemeType.Http,
+                    Scheme = "bearer",
+                    Description = "The bootstrap admin token, or a token issued by an administrator.",
+                };
+                return Task.CompletedTask;
+            });
+            options.AddOperationTransformer((operation, context, _) =>
+            {
+                Describe(operation, context.Description.ActionDescriptor.EndpointMetadata.OfType<IEndpointNameMetadata>().FirstOrDefault()?.EndpointName);
+                return Task.CompletedTask;
+            });
+        });
+
+    public static WebApplication MapRendezvousOpenApi(this WebApplication app)
+    {
+        app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
+        app.UseSwaggerUI(ui =>
+        {
+            ui.RoutePrefix = "docs";
+            ui.DocumentTitle = "Rendezvous API";
+            ui.SwaggerEndpoint("/openapi/v1.json", "Rendezvous v1");
+        });
+        return app;
+    }
+
+    private static void Describe(OpenApiOperation operation, string? name)
+    {
+        switch (name)
+        {
+            case "ListUpcoming":
+                operation.Parameters ??= [];
+                Query(operation, "from", "Window start, ISO 8601 UTC; default now. At most the catalog's retention in the past.", "2026-11-23T00:00:00Z");
+                Query(operation, "to", "Window end, ISO 8601 UTC; default from + 7 days. At most the horizon ahead.", "2026-11-30T00:00:00Z");
+                Query(operation, "limit", "Page size, 1 to the configured maximum (200); default 50.", "50");
+                Query(operation, "cursor", "The \"next\" value of the previous page.", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
+                Query(operation, "q", "Text to find in the name or description.", "town");
+                Query(operation, "scope", "Advertising scope: local, site, region or world.", "site");
+                Example(operation, "200", "application/json",
+                    """{"items":[{"conferenceId":"019a9f2e-7c00-7000-8000-000000000001","name":"Town hall","information":"Quarterly all-hands","advertisingScope":"site","start":"2026-11-24T10:00:00Z","stop":"2026-11-24T11:00:00Z","permanent":false,"join":[{"kind":"audio","proto":"RTP/AVP","port":5004,"portCount":null,"formats":["0"],"groups":[{"address":"239.255.10.1","ttl":15,"count":null}]}],"sdp":"/api/conferences/019a9f2e-7c00-7000-8000-000000000001.sdp"}],"next":null}""");
+                Example(operation, "400", "application/problem+json", """{"title":"The query parameter 'limit' is not valid.","status":400,"errors":{"limit":["must be a whole number from 1 to 200"]}}""");
+                break;
+            case "GetConference":
+                Example(operation, "200", "application/json", ExampleConferenceResponse);
+                Text(operation, "200", "application/sdp", ExampleSdp);
+                Example(operation, "404", "application/problem+json", """{"title":"No such conference.","status":404}""");
+                break;
+            case "GetConferenceSdp":
+                Text(operation, "200", "application/sdp", ExampleSdp);
+                break;
+            case "CreateConference":
+                Body(operation);
+                Example(operation, "201", "application/json", ExampleConferenceResponse);
+                Example(operation, "400", "application/problem+json",
+                    """{"title":"The session description is not valid.","status":400,"errors":[{"severity":"error","line":4,"byte":null,"field":"c= ttl","message":"'999' is not a TTL","expected":"0-255"}],"warnings":[]}""");
+                break;
+            case "ReplaceConference":
+                Header(operation, "If-Match", "The conference's current ETag, e.g. \"3\". Required (428 without it, 412 when stale).", "\"1\"", required: true);
+                Body(operation);
+                Example(operation, "200", "application/json", ExampleConferenceResponse);
+                Example(operation, "412", "application/problem+json", """{"title":"The conference has changed.","status":412}""");
+                break;
+            case "DeleteConference":
+                Header(operation, "If-Match", "Optional: delete only if the ETag still matches.", "\"1\"", required: false);
+                Example(operation, "403", "application/problem+json", """{"title":"Forbidden.","status":403,"detail":"Only the owner of conference ... or an administrator may change or delete it."}""");
+                break;
+            case "WhoAmI":
+                Example(operation, "200", "application/json", """{"subject":"bootstrap-admin","name":"Bootstrap administrator","isAdmin":true,"method":"bootstrap-token"}""");
+                break;
+            case "Liveness":
+                Example(operation, "200", "application/json", """{"status":"healthy","checks":[]}""");
+                break;
+            case "Readiness":
+                Example(operation, "200", "application/json", """{"status":"healthy","checks":[{"name":"postgresql","kind":"postgresql","status":"healthy","durationMs":0.7},{"name":"local","kind":"ldap","status":"healthy","durationMs":1.6}]}""");
+                Example(operation, "503", "application/json", """{"status":"unhealthy","checks":[{"name":"local","kind":"ldap","status":"unhealthy","durationMs":1.2,"error":"ldap://127.0.0.1:3389: The LDAP server is unavailable. (LDAP error 81)"}]}""");
+                break;
+        }
+    }
+
+    private static void Body(OpenApiOperation operation) => operation.RequestBody = new OpenApiRequestBody
+    {
+        Required = true,
+        Description = "The conference as SDP (application/sdp; ?scope= sets the advertising scope, ?mode=lenient accepts what real programs emit) or as JSON (the server writes the SDP; a connection address of \"auto\" asks for a leased group).",
+        Content = new Dictionary<string, OpenApiMediaType>
+        {
+            ["application/sdp"] = new() { Schema = new OpenApiSchema { Type = JsonSchemaType.String }, Example = JsonValue.Create(ExampleSdp) },
+            ["application/json"] = new() { Schema = new OpenApiSchema { Type = JsonSchemaType.Object }, Example = JsonNode.Parse(ExampleConferenceJson) },
+        },
+    };
+
+    private static void Query(OpenApiOperation operation, string name, string description, string example) =>
+        operation.Parameters!.Add(new OpenApiParameter
+        {
+            Name = name,
+            In = ParameterLocation.Query,
+            Description = description,
+            Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+            Example = JsonValue.Create(example),
+        });
+
+    private static void Header(OpenApiOperation operation, string name, string description, string example, bool required)
+    {
+        operation.Parameters ??= [];
+        operation.Parameters.Add(new OpenApiParameter
+        {
+            Name = name,
+            In = ParameterLocation.Header,
+            Required = required,
+            Description = description,
+            Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+            Example = JsonValue.Create(example),
+        });
+    }
+
+    private static void Example(OpenApiOperation operation, string status, string contentType, string json) =>
+        Content(operation, status, contentType).Example = JsonNode.Parse(json);
+
+    private static void Text(OpenApiOperation operation, string status, string contentType, string text)
+    {
+        var content = Content(operation, status, contentType);
+        content.Schema ??= new OpenApiSchema { Type = JsonSchemaType.String };
+        content.Example = JsonValue.Create(text);
+    }
+
+    private static OpenApiMediaType Content(OpenApiOperation operation, string status, string contentType)
+    {
+        operation.Responses ??= [];
+        if (!operation.Responses.TryGetValue(status, out var response) || response is not OpenApiResponse concrete)
+        {
+            concrete = new OpenApiResponse { Description = status };
+            operation.Responses[status] = concrete;
+        }
+
+        concrete.Content ??= new Dictionary<string, OpenApiMediaType>();
+        if (!concrete.Content.TryGetValue(contentType, out var media))
+        {
+            media = new OpenApiMediaType();
+            concrete.Content[contentType] = media;
+        }
+
+        return media;
+    }
+}
