@@ -1,10 +1,15 @@
 using Rendezvous.Api;
 using Rendezvous.Api.Cli;
 
-// `rendezvous sdp ...` is a command-line tool; anything else runs the service.
+// `rendezvous sdp ...` and `rendezvous conferences ...` are command-line tools; anything else runs the service.
 if (args is ["sdp", .. var sdpArgs])
 {
     return await SdpCommand.RunAsync(sdpArgs, Console.In, Console.Out, Console.Error);
+}
+
+if (args is ["conferences", .. var conferenceArgs])
+{
+    return await ConferencesCommand.RunAsync(conferenceArgs, Environment.GetEnvironmentVariable, Console.In, Console.Out, Console.Error);
 }
 
 var builder = WebApplication.CreateBuilder(args);
