@@ -38,8 +38,9 @@ internal sealed class ConferenceDrafts(TimeProvider time, IEnumerable<IMulticast
     /// <summary>A JSON body: every field is checked, and the SDP is written by the server.</summary>
     public async Task<DraftResult> FromJsonAsync(ConferenceRequest request, CallerIdentity caller, CancellationToken cancellationToken)
     {
-        var errors = new Dictionary<string, string[]>();
-        void Error(string field, string message) => errors[field] = [.. errors.GetValueOrDefault(field) ?? [], message];
+        var findings = new Findings();
+        var errors = findings.Errors;
+        void Error(string field, string message) => findings.Error(field, message);
 
         if (string.IsNullOrWhiteSpace(request.Name))
         {
@@ -56,11 +57,11 @@ internal sealed class ConferenceDrafts(TimeProvider time, IEnumerable<IMulticast
             Error("media", "needs at least one media section");
         }
 
-        var sessionConnection = await ConnectionAsync(request.Connection, "connection", scope, request, caller, Error, cancellationToken).ConfigureAwait(false);
+        var sessionConnection = await ConnectionAsync(request.Connection, "connection", scope, request, caller, findings, cancellationToken).ConfigureAwait(false);
         var media = new List<SdpMedia>();
         for (var i = 0; i < (request.Media?.Count ?? 0); i++)
         {
-            if (await MediaAsync(request.Media![i], $"media[{i}]", scope, request, caller, sessionConnection is null, Error, cancellationToken).ConfigureAwait(false) is { } m)
+            if (await MediaAsync(request.Media![i], $"media[{i}]", scope, request, caller, sessionConnection is null, findings, cancellationToken).ConfigureAwait(false) is { } m)
             {
                 media.Add(m);
             }
@@ -68,7 +69,12 @@ internal sealed class ConferenceDrafts(TimeProvider time, IEnumerable<IMulticast
 
         if (errors.Count > 0)
         {
-            return DraftResult.Failed(errors.ContainsKey(Auto) ? Problems.NoAddressSource() : TypedResults.ValidationProblem(errors, title: "The conference is not valid."));
+            return DraftResult.Failed(TypedResults.ValidationProblem(errors, title: "The conference is not valid."));
+        }
+
+        if (findings.NeedsAddressSource)
+        {
+            return DraftResult.Failed(Problems.NoAddressSource());
         }
 
         var description = SdpEditing.Create(Username(caller), Dns.GetHostName(), request.Name!.Trim(), time) with
@@ -192,8 +198,9 @@ internal sealed class ConferenceDrafts(TimeProvider time, IEnumerable<IMulticast
         return false;
     }
 
-    private async Task<SdpConnection?> ConnectionAsync(ConnectionRequest? connection, string field, SdpAdvertisingScope scope, ConferenceRequest request, CallerIdentity caller, Action<string, string> error, CancellationToken cancellationToken)
+    private async Task<SdpConnection?> ConnectionAsync(ConnectionRequest? connection, string field, SdpAdvertisingScope scope, ConferenceRequest request, CallerIdentity caller, Findings findings, CancellationToken cancellationToken)
     {
+        var error = findings.Error;
         if (connection is null)
         {
             return null;
@@ -210,7 +217,7 @@ internal sealed class ConferenceDrafts(TimeProvider time, IEnumerable<IMulticast
         {
             if (_addresses is null)
             {
-                error(Auto, "no multicast address source is configured");
+                findings.NeedsAddressSource = true;
                 return null;
             }
 
@@ -242,8 +249,9 @@ internal sealed class ConferenceDrafts(TimeProvider time, IEnumerable<IMulticast
         return new SdpConnection("IN", ip4 ? "IP4" : "IP6", address.ToString(), ip4 ? connection.Ttl : null, count);
     }
 
-    private async Task<SdpMedia?> MediaAsync(MediaRequest media, string field, SdpAdvertisingScope scope, ConferenceRequest request, CallerIdentity caller, bool needsConnection, Action<string, string> error, CancellationToken cancellationToken)
+    private async Task<SdpMedia?> MediaAsync(MediaRequest media, string field, SdpAdvertisingScope scope, ConferenceRequest request, CallerIdentity caller, bool needsConnection, Findings findings, CancellationToken cancellationToken)
     {
+        var error = findings.Error;
         var ok = true;
         if (string.IsNullOrWhiteSpace(media.Kind) || !media.Kind.All(c => char.IsAsciiLetterOrDigit(c) || c == '-'))
         {
@@ -304,7 +312,7 @@ internal sealed class ConferenceDrafts(TimeProvider time, IEnumerable<IMulticast
             }
         }
 
-        var connection = await ConnectionAsync(media.Connection, $"{field}.connection", scope, request, caller, error, cancellationToken).ConfigureAwait(false);
+        var connection = await ConnectionAsync(media.Connection, $"{field}.connection", scope, request, caller, findings, cancellationToken).ConfigureAwait(false);
         if (connection is null && needsConnection && media.Connection is null)
         {
             error($"{field}.connection", "is required when there is no session connection");
@@ -326,6 +334,16 @@ internal sealed class ConferenceDrafts(TimeProvider time, IEnumerable<IMulticast
         {
             error(field, "must not contain line breaks");
         }
+    }
+
+    /// <summary>What checking a JSON conference found: errors by field, and whether "auto" needs an address source that is missing.</summary>
+    private sealed class Findings
+    {
+        public Dictionary<string, string[]> Errors { get; } = [];
+
+        public bool NeedsAddressSource { get; set; }
+
+        public void Error(string field, string message) => Errors[field] = [.. Errors.GetValueOrDefault(field) ?? [], message];
     }
 
     /// <summary>The o= username: the caller's subject without white space (RFC 8866: non-ws-string).</summary>
