@@ -17,6 +17,7 @@ internal static class AuthApi
             .RequireAuthorization(RendezvousPolicies.Writer)
             .WithName("WhoAmI")
             .WithSummary("The authenticated caller: the owner key under which its writes are recorded.");
+        endpoints.MapTokensApi();
         return endpoints;
     }
 }

@@ -36,18 +36,45 @@ internal sealed class ReaderHandler(IOptionsMonitor<AuthOptions> options) : Auth
 
 internal static class AuthSetup
 {
+    /// <summary>
+    /// The default scheme: forwards each request to <see cref="BasicAuthenticationHandler"/>
+    /// when its Authorization header says Basic, otherwise to <see cref="BearerTokenHandler"/>,
+    /// so every endpoint and policy accepts either without naming a scheme.
+    /// </summary>
+    public const string DefaultScheme = "BearerOrBasic";
+
     public static IServiceCollection AddRendezvousAuth(this IServiceCollection services)
     {
+        // The bootstrap token is asked first: it needs no database.
         services.AddSingleton<BootstrapAdminTokenValidator>();
         services.AddSingleton<IBearerTokenValidator>(sp => sp.GetRequiredService<BootstrapAdminTokenValidator>());
+        services.AddSingleton<TokenStore>();
+        services.AddSingleton<IBearerTokenValidator, IssuedTokenValidator>();
 
-        services.AddAuthentication(BearerTokenHandler.SchemeName)
-            .AddScheme<AuthenticationSchemeOptions, BearerTokenHandler>(BearerTokenHandler.SchemeName, configureOptions: null);
+        services.AddSingleton<LdapCredentialCache>();
+        services.AddSingleton<LdapBasicAuthenticator>();
+        services.AddSingleton<IValidateOptions<AuthOptions>, LdapAuthDirectoryReference>();
+        services.AddHostedService<LdapAuthStartupCheck>();
+
+        services.AddAuthentication(DefaultScheme)
+            .AddPolicyScheme(DefaultScheme, "Bearer token or HTTP Basic", options => options.ForwardDefaultSelector = SelectScheme)
+            .AddScheme<AuthenticationSchemeOptions, BearerTokenHandler>(BearerTokenHandler.SchemeName, configureOptions: null)
+            .AddScheme<AuthenticationSchemeOptions, BasicAuthenticationHandler>(BasicAuthenticationHandler.SchemeName, configureOptions: null);
         services.AddAuthorizationBuilder()
             .AddPolicy(RendezvousPolicies.Writer, policy => policy.RequireAuthenticatedUser().RequireClaim(RendezvousClaims.SubjectClaim))
             .AddPolicy(RendezvousPolicies.Admin, policy => policy.RequireAuthenticatedUser().RequireRole(RendezvousClaims.AdminRole))
             .AddPolicy(RendezvousPolicies.Reader, policy => policy.AddRequirements(new ReaderRequirement()));
         services.AddSingleton<IAuthorizationHandler, ReaderHandler>();
         return services;
+    }
+
+    /// <summary>Basic for "Authorization: Basic ..." (the scheme name is case-insensitive, RFC 9110 section 11.1); Bearer for anything else, including no header.</summary>
+    internal static string SelectScheme(HttpContext context)
+    {
+        var header = context.Request.Headers.Authorization.ToString().AsSpan().TrimStart();
+        var scheme = BasicAuthenticationHandler.SchemeName;
+        return header.Length > scheme.Length && header.StartsWith(scheme, StringComparison.OrdinalIgnoreCase) && header[scheme.Length] == ' '
+            ? BasicAuthenticationHandler.SchemeName
+            : BearerTokenHandler.SchemeName;
     }
 }

@@ -4,7 +4,7 @@ namespace Rendezvous.Api.Auth;
 
 /// <summary>
 /// The claims every Rendezvous identity carries, whatever authenticated it (the bootstrap
-/// token today; issued tokens or an LDAP bind later). Ownership of published objects is
+/// token, an issued token, or an LDAP bind). Ownership of published objects is
 /// keyed on <see cref="SubjectClaim"/>.
 /// </summary>
 public static class RendezvousClaims
@@ -18,7 +18,7 @@ public static class RendezvousClaims
 
     public const string AdminRole = "admin";
 
-    /// <summary>How the caller proved who it is, e.g. "bootstrap-token".</summary>
+    /// <summary>How the caller proved who it is: "bootstrap-token", "issued-token" or "ldap-bind".</summary>
     public const string MethodClaim = "amr";
 }
 

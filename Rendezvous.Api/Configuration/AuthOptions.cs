@@ -22,6 +22,9 @@ public sealed class AuthOptions : IValidatableObject
     /// <summary>Whether reads (GET) are open to anonymous callers. Writes always need authentication.</summary>
     public bool AnonymousReads { get; set; } = true;
 
+    /// <summary>HTTP Basic authentication by an LDAP bind (<c>Rendezvous:Auth:Ldap</c>); null, and Basic refused, when the section is absent.</summary>
+    public LdapAuthOptions? Ldap { get; set; }
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (BootstrapAdminToken is not null && BootstrapAdminTokenFile is not null)
