@@ -61,7 +61,7 @@ internal sealed class ConferenceDrafts(TimeProvider time, IEnumerable<IMulticast
         var media = new List<SdpMedia>();
         for (var i = 0; i < (request.Media?.Count ?? 0); i++)
         {
-            if (await MediaAsync(request.Media![i], $"media[{i}]", scope, request, caller, sessionConnection is null, findings, cancellationToken).ConfigureAwait(false) is { } m)
+            if (await MediaAsync(request.Media![i], $"media[{i}]", scope, request, caller, needsConnection: request.Connection is null, findings, cancellationToken).ConfigureAwait(false) is { } m)
             {
                 media.Add(m);
             }
