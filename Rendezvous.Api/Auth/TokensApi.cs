@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Net.Http.Headers;
 
+using Rendezvous.Api.Http;
+
 namespace Rendezvous.Api.Auth;
 
 /// <summary>An issued token as listed: never the secret, never its hash.</summary>
@@ -69,7 +71,7 @@ internal static class TokensApi
                 statusCode: StatusCodes.Status415UnsupportedMediaType, type: TypeBase + "unsupported-media-type");
         }
 
-        var body = await ReadBodyAsync(request, TokenRequest.MaxBodyBytes, cancellationToken).ConfigureAwait(false);
+        var body = await RequestBodies.ReadLimitedAsync(request, TokenRequest.MaxBodyBytes, cancellationToken).ConfigureAwait(false);
         if (body is null)
         {
             return TypedResults.Problem(
@@ -129,28 +131,4 @@ internal static class TokensApi
     private static ProblemHttpResult NotFound(Guid id) => TypedResults.Problem(
         title: "No such token.", detail: $"There is no token {id}.", statusCode: StatusCodes.Status404NotFound, type: TypeBase + "token-not-found",
         extensions: new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { ["id"] = [$"no token has id {id}"] } });
-
-    /// <summary>The body, or null when it is longer than <paramref name="limit"/> bytes.</summary>
-    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, int limit, CancellationToken cancellationToken)
-    {
-        if (request.ContentLength > limit)
-        {
-            return null;
-        }
-
-        using var buffer = new MemoryStream();
-        var chunk = new byte[4096];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
-        {
-            if (buffer.Length + read > limit)
-            {
-                return null;
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
-        return buffer.ToArray();
-    }
 }

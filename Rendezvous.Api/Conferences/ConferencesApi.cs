@@ -8,6 +8,8 @@ using Rendezvous.Api.Configuration;
 using Rendezvous.Directory.Catalog;
 using Rendezvous.Directory.Sdp;
 
+using Rendezvous.Api.Http;
+
 namespace Rendezvous.Api.Conferences;
 
 /// <summary>/api/conferences: create, read, replace and delete conferences, and list what is upcoming.</summary>
@@ -199,7 +201,7 @@ internal static class ConferencesApi
             return DraftResult.Failed(Problems.UnsupportedMediaType(request.ContentType));
         }
 
-        var body = await ReadBodyAsync(request, limits.MaxBodyBytes, cancellationToken).ConfigureAwait(false);
+        var body = await RequestBodies.ReadLimitedAsync(request, limits.MaxBodyBytes, cancellationToken).ConfigureAwait(false);
         if (body is null)
         {
             return DraftResult.Failed(Problems.TooLarge(limits.MaxBodyBytes));
@@ -231,30 +233,6 @@ internal static class ConferencesApi
         return conference is null
             ? DraftResult.Failed(Problems.InvalidJson("The body is empty or null."))
             : await drafts.FromJsonAsync(conference, caller, cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>The body, or null when it is longer than <paramref name="limit"/> bytes.</summary>
-    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, int limit, CancellationToken cancellationToken)
-    {
-        if (request.ContentLength > limit)
-        {
-            return null;
-        }
-
-        using var buffer = new MemoryStream();
-        var chunk = new byte[8192];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
-        {
-            if (buffer.Length + read > limit)
-            {
-                return null;
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
-        return buffer.ToArray();
     }
 
     private static async Task<ConferenceResponse> ResponseAsync(Conference c, ConferenceCatalog catalog, TimeProvider time, IReadOnlyList<SdpDiagnostic> warnings, CancellationToken cancellationToken)
