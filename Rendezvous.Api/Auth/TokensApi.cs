@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Net.Http.Headers;
 
-using Rendezvous.Api.Http;
 
 namespace Rendezvous.Api.Auth;
 

@@ -8,7 +8,6 @@ using Rendezvous.Api.Configuration;
 using Rendezvous.Directory.Catalog;
 using Rendezvous.Directory.Sdp;
 
-using Rendezvous.Api.Http;
 
 namespace Rendezvous.Api.Conferences;
 

@@ -1,4 +1,4 @@
-namespace Rendezvous.Api.Http;
+namespace Rendezvous.Api;
 
 internal static class RequestBodies
 {
