@@ -24,15 +24,12 @@ internal sealed class ConferenceDrafts(TimeProvider time, IEnumerable<IMulticast
     public static DraftResult FromSdp(ReadOnlySpan<byte> body, bool lenient, SdpAdvertisingScope? scope)
     {
         var options = (lenient ? SdpParseOptions.Lenient : SdpParseOptions.Strict) with { AdvertisingScope = scope };
-        var result = SdpParser.Parse(body, options);
-        if (result.Description is not { } description)
+        if (SdpDocument.TryParse(body, options, out var result) is not { } document)
         {
             return DraftResult.Failed(Problems.InvalidSdp(result.Diagnostics));
         }
 
-        var text = System.Text.Encoding.UTF8.GetString(body);
-        var document = SdpDocument.TryParse(text, options with { Validate = false }, out _)!;
-        return new DraftResult(new ConferenceDraft(document, scope ?? InferScope(description)), null, [.. result.Warnings]);
+        return new DraftResult(new ConferenceDraft(document, scope ?? InferScope(document.Description)), null, [.. result.Warnings]);
     }
 
     /// <summary>A JSON body: every field is checked, and the SDP is written by the server.</summary>

@@ -25,6 +25,16 @@ public sealed class SdpDocument
         return result.Description is { } description ? new SdpDocument(text, description) : null;
     }
 
+    /// <summary>
+    /// Parses UTF-8 bytes, decoding them once; the document keeps the decoded text, which
+    /// encodes back to the same bytes. Returns null (diagnostics in <paramref name="result"/>) on errors.
+    /// </summary>
+    public static SdpDocument? TryParse(ReadOnlySpan<byte> utf8, SdpParseOptions? options, out SdpParseResult result)
+    {
+        result = SdpParser.Parse(utf8, options, out var text);
+        return result.Description is { } description ? new SdpDocument(text!, description) : null;
+    }
+
     /// <summary>Parses <paramref name="text"/>, throwing <see cref="SdpParseException"/> when it has errors.</summary>
     public static SdpDocument Parse(string text, SdpParseOptions? options = null) =>
         TryParse(text, options, out var result) ?? throw new SdpParseException(result.Diagnostics);

@@ -29,8 +29,12 @@ public static class SdpParser
     /// Parses UTF-8 bytes (RFC 8866 section 5: SDP text is UTF-8 unless a charset attribute
     /// says otherwise). Bytes that are not UTF-8 are reported with their offset.
     /// </summary>
-    public static SdpParseResult Parse(ReadOnlySpan<byte> utf8, SdpParseOptions? options = null)
+    public static SdpParseResult Parse(ReadOnlySpan<byte> utf8, SdpParseOptions? options = null) => Parse(utf8, options, out _);
+
+    /// <summary>As <see cref="Parse(ReadOnlySpan{byte}, SdpParseOptions?)"/>, also giving the decoded text (null when the bytes were refused before decoding).</summary>
+    internal static SdpParseResult Parse(ReadOnlySpan<byte> utf8, SdpParseOptions? options, out string? text)
     {
+        text = null;
         options ??= SdpParseOptions.Strict;
         if (utf8.Length > options.MaxLength)
         {
@@ -44,7 +48,8 @@ public static class SdpParser
             return Failed(new SdpDiagnostic(SdpSeverity.Error, line, "sdp", $"has a byte that is not UTF-8 (0x{utf8[offset]:X2})", "UTF-8 text", offset));
         }
 
-        return Parse(Encoding.UTF8.GetString(utf8), options);
+        text = Encoding.UTF8.GetString(utf8);
+        return Parse(text, options);
     }
 
     /// <summary>Parses, and throws <see cref="SdpParseException"/> (and nothing else) when the input is not a valid description.</summary>

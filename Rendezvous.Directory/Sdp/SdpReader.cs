@@ -154,9 +154,12 @@ internal ref partial struct SdpReader
         {
             List<SdpIssue>? issues = null;
             SdpValidator.Check(description, _options.AdvertisingScope, ref issues);
-            foreach (var issue in issues ?? [])
+            if (issues is not null)
             {
-                Add(issue.ToDiagnostic(SdpLineLocator.Find(_text, issue.Location)));
+                foreach (var issue in issues)
+                {
+                    Add(issue.ToDiagnostic(SdpLineLocator.Find(_text, issue.Location)));
+                }
             }
         }
 
