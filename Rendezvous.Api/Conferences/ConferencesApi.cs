@@ -15,6 +15,7 @@ namespace Rendezvous.Api.Conferences;
 internal static class ConferencesApi
 {
     public const string SdpMediaType = "application/sdp";
+    public const string CalendarMediaType = "text/calendar";
     public const string WritesRateLimit = "writes";
 
     public static IEndpointRouteBuilder MapConferencesApi(this IEndpointRouteBuilder endpoints)
@@ -24,7 +25,7 @@ internal static class ConferencesApi
         group.MapGet("/upcoming", UpcomingAsync)
             .RequireAuthorization(RendezvousPolicies.Reader)
             .WithName("ListUpcoming")
-            .WithSummary("Occurrences of conferences in a window, sorted by start, with the groups and ports to join.");
+            .WithSummary("Occurrences of conferences in a window, sorted by start, with the groups and ports to join; with Accept: text/calendar, the window as an iCalendar feed.");
         group.MapGet("/{id:guid}", GetAsync)
             .RequireAuthorization(RendezvousPolicies.Reader)
             .WithName("GetConference")
@@ -162,11 +163,34 @@ internal static class ConferencesApi
             return problem;
         }
 
+        if (Accepts(http.Request, CalendarMediaType))
+        {
+            return await CalendarAsync(query, catalog, time, options.Value, cancellationToken).ConfigureAwait(false);
+        }
+
         var page = await catalog.UpcomingAsync(query, cancellationToken).ConfigureAwait(false);
         return TypedResults.Ok(new UpcomingResponse(
             [.. page.Items.Select(i => new UpcomingItemResponse(i.ConferenceId, i.Name, i.Information, i.AdvertisingScope, i.Start, i.Stop,
                 i.Start is null && i.Stop is null, i.Join, $"/api/conferences/{i.ConferenceId}.sdp"))],
             page.Next?.Encode()));
+    }
+
+    /// <summary>
+    /// The same window as an iCalendar feed (RFC 5545), so that a calendar program can
+    /// subscribe: one VEVENT per conference where its repeat maps onto RRULE, otherwise one
+    /// per occurrence (see <see cref="CalendarFeed"/>).
+    /// </summary>
+    private static async Task<IResult> CalendarAsync(UpcomingQuery query, ConferenceCatalog catalog, TimeProvider time, CatalogOptions options, CancellationToken cancellationToken)
+    {
+        var conferences = await catalog.InWindowAsync(query, options.MaxCalendarConferences, cancellationToken).ConfigureAwait(false);
+        var events = conferences.Select(c =>
+        {
+            var session = SdpParser.Parse(c.Sdp, SdpParseOptions.Lenient with { Validate = false }).Description;
+            var location = string.Join("; ", c.Join.Select(m => $"{m.Kind} {string.Join(" ", m.Groups.Select(g => g.Address))} port {m.Port}"));
+            return new CalendarConference(c.Id, c.Name, c.Information, session?.Uri, session is null ? [] : [.. session.Times], location, c.UpdatedAt, c.Version);
+        });
+        var feed = CalendarFeed.Write(events, query.From, query.To, time.GetUtcNow());
+        return TypedResults.Text(feed, CalendarMediaType, System.Text.Encoding.UTF8);
     }
 
     /// <summary>
@@ -250,6 +274,9 @@ internal static class ConferencesApi
     /// <summary>The stored SDP, byte-exact: it was received as UTF-8 and is sent back as UTF-8.</summary>
     private static Microsoft.AspNetCore.Http.HttpResults.ContentHttpResult Sdp(Conference conference) =>
         TypedResults.Text(conference.Sdp, SdpMediaType, System.Text.Encoding.UTF8);
+
+    private static bool Accepts(HttpRequest request, string mediaType) =>
+        request.GetTypedHeaders().Accept.Any(a => a.MediaType.Equals(mediaType, StringComparison.OrdinalIgnoreCase) && a.Quality is not 0);
 
     private static bool WantsSdp(HttpRequest request)
     {

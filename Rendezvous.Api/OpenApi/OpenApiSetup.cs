@@ -89,6 +89,9 @@ internal static class OpenApiSetup
                 Query(operation, "scope", "Advertising scope: local, site, region or world.", "site");
                 Example(operation, "200", "application/json",
                     """{"items":[{"conferenceId":"019a9f2e-7c00-7000-8000-000000000001","name":"Town hall","information":"Quarterly all-hands","advertisingScope":"site","start":"2026-11-24T10:00:00Z","stop":"2026-11-24T11:00:00Z","permanent":false,"join":[{"kind":"audio","proto":"RTP/AVP","port":5004,"portCount":null,"formats":["0"],"groups":[{"address":"239.255.10.1","ttl":15,"count":null}]}],"sdp":"/api/conferences/019a9f2e-7c00-7000-8000-000000000001.sdp"}],"next":null}""");
+                Text(operation, "200", "text/calendar",
+                    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Rendezvous//Conference directory//EN\r\nBEGIN:VEVENT\r\nUID:019a9f2e-7c00-7000-8000-000000000001@rendezvous\r\n" +
+                    "DTSTART:20261123T090000Z\r\nDURATION:PT1H\r\nRRULE:FREQ=WEEKLY;INTERVAL=1;UNTIL=20261214T090000Z\r\nSUMMARY:Weekly sync\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n");
                 Example(operation, "400", "application/problem+json", """{"title":"The query parameter 'limit' is not valid.","status":400,"errors":{"limit":["must be a whole number from 1 to 200"]}}""");
                 break;
             case "GetConference":

@@ -29,6 +29,10 @@ public sealed class CatalogOptions
     [Range(1, 1000)]
     public int MaxPageSize { get; set; } = 200;
 
+    /// <summary>Most conferences in one iCalendar feed of "upcoming".</summary>
+    [Range(1, 100_000)]
+    public int MaxCalendarConferences { get; set; } = 1000;
+
     /// <summary>How often the horizon is extended and old occurrences dropped.</summary>
     [Range(10, 86400)]
     public int MaintenanceIntervalSeconds { get; set; } = 3600;

@@ -207,6 +207,48 @@ public sealed class ConferenceCatalog(NpgsqlDataSource dataSource, TimeProvider 
     }
 
     /// <summary>
+    /// The conferences with at least one occurrence overlapping [From, To), matching the
+    /// query's text and scope, at most <paramref name="limit"/> of them (ordered by id), for
+    /// calendar feeds. The query's cursor and limit are not used.
+    /// </summary>
+    public async Task<IReadOnlyList<Conference>> InWindowAsync(UpcomingQuery query, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        await using var command = dataSource.CreateCommand();
+        var sql = new System.Text.StringBuilder(
+            $"""
+            SELECT {Columns} FROM directory.conferences c
+            WHERE EXISTS (SELECT 1 FROM directory.occurrences o WHERE o.conference_id = c.id AND o.starts_at < $1 AND o.stops_at > $2)
+            """);
+        command.Parameters.Add(new() { Value = query.To.UtcDateTime });
+        command.Parameters.Add(new() { Value = query.From.UtcDateTime });
+        if (query.Scope is { } scope)
+        {
+            command.Parameters.Add(new() { Value = (short)scope });
+            sql.Append($" AND c.advertising_scope = ${command.Parameters.Count}");
+        }
+
+        if (!string.IsNullOrWhiteSpace(query.Text))
+        {
+            command.Parameters.Add(new() { Value = "%" + EscapeLike(query.Text.Trim()) + "%" });
+            sql.Append($" AND (c.name ILIKE ${command.Parameters.Count} OR c.description ILIKE ${command.Parameters.Count})");
+        }
+
+        command.Parameters.Add(new() { Value = limit });
+        sql.Append($" ORDER BY c.id LIMIT ${command.Parameters.Count}");
+        command.CommandText = sql.ToString();
+
+        var conferences = new List<Conference>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            conferences.Add(Read(reader));
+        }
+
+        return conferences;
+    }
+
+    /// <summary>
     /// Moves the stored window on: drops occurrences that ended before the retention period
     /// and appends the occurrences of repeating conferences up to the horizon. Conferences
     /// are claimed with SKIP LOCKED, so several instances can run this at once.
@@ -328,12 +370,12 @@ public sealed class ConferenceCatalog(NpgsqlDataSource dataSource, TimeProvider 
     private static async Task<Conference?> ReadSingleAsync(NpgsqlCommand command, CancellationToken cancellationToken)
     {
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            return null;
-        }
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? Read(reader) : null;
+    }
 
-        return new Conference(
+    /// <summary>One row of <see cref="Columns"/>.</summary>
+    private static Conference Read(NpgsqlDataReader reader) =>
+        new(
             reader.GetGuid(0),
             reader.GetString(1),
             reader.GetString(2),
@@ -346,7 +388,6 @@ public sealed class ConferenceCatalog(NpgsqlDataSource dataSource, TimeProvider 
             new DateTimeOffset(reader.GetDateTime(9), TimeSpan.Zero),
             new DateTimeOffset(reader.GetDateTime(10), TimeSpan.Zero),
             reader.GetInt64(11));
-    }
 
     private static NpgsqlRange<DateTime> Range(SdpBounds bounds)
     {

@@ -145,6 +145,44 @@ public sealed class ConferencesApiTests(PostgresServer postgres) : IClassFixture
     }
 
     [Fact]
+    public async Task Upcoming_as_icalendar_is_a_feed_a_calendar_can_subscribe_to()
+    {
+        using var host = await ConferenceApiHost.StartAsync(postgres, Now);
+        using var client = host.Client();
+        var (single, _) = await CreateAsync(client, Sdp("Single, with a comma", $"t={Ntp("2026-11-24T10:00:00Z")} {Ntp("2026-11-24T11:00:00Z")}"));
+        var (weekly, _) = await CreateAsync(client, Sdp("Weekly", $"t={Ntp("2026-11-23T09:00:00Z")} {Ntp("2026-12-21T10:00:00Z")}\nr=7d 1h 0"));
+        var (twice, _) = await CreateAsync(client, Sdp("Twice a week", $"t={Ntp("2026-11-23T12:00:00Z")} {Ntp("2026-12-21T00:00:00Z")}\nr=7d 1h 0 25h"));
+        await CreateAsync(client, Sdp("Next year", $"t={Ntp("2027-06-01T10:00:00Z")} {Ntp("2027-06-01T11:00:00Z")}"));
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/conferences/upcoming") { Headers = { Accept = { new MediaTypeWithQualityHeaderValue("text/calendar") } } };
+        using var response = await client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/calendar", response.Content.Headers.ContentType!.MediaType);
+        var calendar = ICalendarReader.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal("2.0", calendar.Required("VERSION"));
+        var events = calendar.Children("VEVENT").ToList();
+
+        // The single session: one event, its name unescaped intact.
+        var one = Assert.Single(events, e => e.Required("UID") == $"{single}@rendezvous");
+        Assert.Equal("Single, with a comma", one.Text("SUMMARY")!.Trim());
+        Assert.Equal((DateTimeOffset.Parse("2026-11-24T10:00:00Z", System.Globalization.CultureInfo.InvariantCulture), DateTimeOffset.Parse("2026-11-24T11:00:00Z", System.Globalization.CultureInfo.InvariantCulture)), (one.Utc("DTSTART"), one.Utc("DTEND")));
+        Assert.Contains("239.255.1.1", one.Text("LOCATION"), StringComparison.Ordinal);
+
+        // Weekly with one offset maps onto RRULE, and the whole series is one event.
+        var series = Assert.Single(events, e => e.Required("UID") == $"{weekly}@rendezvous");
+        var (frequency, interval, until) = ICalendarReader.ParseRecur(series.Required("RRULE"));
+        Assert.Equal(("WEEKLY", 1, DateTimeOffset.Parse("2026-12-21T09:00:00Z", System.Globalization.CultureInfo.InvariantCulture)), (frequency, interval, until));
+        Assert.Equal(TimeSpan.FromHours(1), ICalendarReader.ParseDuration(series.Required("DURATION")));
+
+        // Two offsets do not map: one event per occurrence inside the 7-day window.
+        var occurrences = events.Where(e => e.Required("UID").StartsWith($"{twice}-", StringComparison.Ordinal)).Select(e => e.Utc("DTSTART")).Order().ToList();
+        Assert.Equal([DateTimeOffset.Parse("2026-11-23T12:00:00Z", System.Globalization.CultureInfo.InvariantCulture), DateTimeOffset.Parse("2026-11-24T13:00:00Z", System.Globalization.CultureInfo.InvariantCulture)], occurrences);
+
+        // Outside the window: not in the feed.
+        Assert.Equal(4, events.Count);
+    }
+
+    [Fact]
     public async Task Pages_are_stable_under_inserts_through_the_api()
     {
         using var host = await ConferenceApiHost.StartAsync(postgres, Now);

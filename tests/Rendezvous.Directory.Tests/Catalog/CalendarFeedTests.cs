@@ -1,3 +1,4 @@
+using Rendezvous.Testing;
 using System.Text;
 using Rendezvous.Directory.Catalog;
 using Rendezvous.Directory.Sdp;

@@ -1,13 +1,14 @@
 using System.Globalization;
 using System.Text;
+using Xunit;
 
-namespace Rendezvous.Directory.Tests.Catalog;
+namespace Rendezvous.Testing;
 
 /// <summary>One content line: NAME;PARAM=value,...:value (RFC 5545 section 3.1), the value still escaped.</summary>
-internal sealed record ICalendarProperty(string Name, IReadOnlyDictionary<string, IReadOnlyList<string>> Parameters, string Value);
+public sealed record ICalendarProperty(string Name, IReadOnlyDictionary<string, IReadOnlyList<string>> Parameters, string Value);
 
 /// <summary>BEGIN:NAME ... END:NAME with its properties and nested components, in order.</summary>
-internal sealed class ICalendarComponent(string name)
+public sealed class ICalendarComponent(string name)
 {
     public string Name { get; } = name;
 
@@ -38,7 +39,7 @@ internal sealed class ICalendarComponent(string name)
 /// A deliberately small and strict iCalendar reader for tests (RFC 5545): it checks what it can instead of
 /// repairing it, so a writer bug shows as a parse failure. It shares no code with the writer.
 /// </summary>
-internal static class ICalendarReader
+public static class ICalendarReader
 {
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
