@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.Json;
@@ -158,6 +159,7 @@ internal static class ConferencesApi
 
     private static async Task<IResult> UpcomingAsync(HttpContext http, ConferenceCatalog catalog, TimeProvider time, IOptions<CatalogOptions> options, CancellationToken cancellationToken)
     {
+        var started = Stopwatch.GetTimestamp();
         if (!UpcomingRequest.TryParse(http.Request.Query, time.GetUtcNow(), options.Value, out var query, out var problem))
         {
             return problem;
@@ -169,10 +171,14 @@ internal static class ConferencesApi
         }
 
         var page = await catalog.UpcomingAsync(query, cancellationToken).ConfigureAwait(false);
-        return TypedResults.Ok(new UpcomingResponse(
+        var response = new UpcomingResponse(
             [.. page.Items.Select(i => new UpcomingItemResponse(i.ConferenceId, i.Name, i.Information, i.AdvertisingScope, i.Start, i.Stop,
                 i.Start is null && i.Stop is null, i.Join, $"/api/conferences/{i.ConferenceId}.sdp"))],
-            page.Next?.Encode()));
+            page.Next?.Encode());
+
+        // The handler's own time (query and mapping, not the JSON writing), for the load benchmark (bench/README.md).
+        http.Response.Headers["Server-Timing"] = string.Create(CultureInfo.InvariantCulture, $"app;dur={Stopwatch.GetElapsedTime(started).TotalMilliseconds:0.###}");
+        return TypedResults.Ok(response);
     }
 
     /// <summary>
