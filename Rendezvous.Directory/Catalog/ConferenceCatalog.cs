@@ -142,52 +142,42 @@ public sealed class ConferenceCatalog(NpgsqlDataSource dataSource, TimeProvider 
     /// Occurrences overlapping [From, To), in start order, after the cursor. Permanent
     /// sessions come first (they have always started).
     /// </summary>
-    /// <remarks>
-    /// Two parts, each an index walk in key order, merged: the occurrences under way at From
-    /// (found through the GiST index on their period, so past occurrences are never walked),
-    /// and those starting within [From, To) (a range scan on start time from the cursor).
-    /// A single walk by start time would first pass every occurrence that ended before From.
-    /// </remarks>
     public async Task<UpcomingPage> UpcomingAsync(UpcomingQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
         await using var command = dataSource.CreateCommand();
-        command.Parameters.Add(new() { Value = query.From.UtcDateTime });
+        var sql = new System.Text.StringBuilder(
+            """
+            SELECT o.conference_id, o.seq, o.starts_at, o.stops_at, c.name, c.description, c.advertising_scope, c.join_info
+            FROM directory.occurrences o
+            JOIN directory.conferences c ON c.id = o.conference_id
+            WHERE o.starts_at < $1 AND o.stops_at > $2
+            """);
         command.Parameters.Add(new() { Value = query.To.UtcDateTime });
-        command.Parameters.Add(new() { Value = query.Limit + 1 });
-        var filters = new System.Text.StringBuilder();
+        command.Parameters.Add(new() { Value = query.From.UtcDateTime });
         if (query.After is { } after)
         {
+            sql.Append(" AND (o.starts_at, o.conference_id, o.seq) > ($3, $4, $5)");
             command.Parameters.Add(new() { Value = after.Start });
             command.Parameters.Add(new() { Value = after.ConferenceId });
             command.Parameters.Add(new() { Value = after.Seq });
-            filters.Append(" AND (o.starts_at, o.conference_id, o.seq) > ($4, $5, $6)");
         }
 
         if (query.Scope is { } scope)
         {
             command.Parameters.Add(new() { Value = (short)scope });
-            filters.Append($" AND c.advertising_scope = ${command.Parameters.Count}");
+            sql.Append($" AND c.advertising_scope = ${command.Parameters.Count}");
         }
 
         if (!string.IsNullOrWhiteSpace(query.Text))
         {
             command.Parameters.Add(new() { Value = "%" + EscapeLike(query.Text.Trim()) + "%" });
-            filters.Append($" AND (c.name ILIKE ${command.Parameters.Count} OR c.description ILIKE ${command.Parameters.Count})");
+            sql.Append($" AND (c.name ILIKE ${command.Parameters.Count} OR c.description ILIKE ${command.Parameters.Count})");
         }
 
-        const string Select =
-            "SELECT o.conference_id, o.seq, o.starts_at, o.stops_at, c.name, c.description, c.advertising_scope, c.join_info " +
-            "FROM directory.occurrences o JOIN directory.conferences c ON c.id = o.conference_id";
-        const string Order = " ORDER BY o.starts_at, o.conference_id, o.seq LIMIT $3";
-        command.CommandText =
-            $"""
-            SELECT * FROM (
-                ({Select} WHERE tstzrange(o.starts_at, o.stops_at) @> $1::timestamptz AND o.starts_at < $1{filters}{Order})
-                UNION ALL
-                ({Select} WHERE o.starts_at >= $1 AND o.starts_at < $2{filters}{Order})
-            ) o ORDER BY starts_at, conference_id, seq LIMIT $3
-            """;
+        command.Parameters.Add(new() { Value = query.Limit + 1 });
+        sql.Append($" ORDER BY o.starts_at, o.conference_id, o.seq LIMIT ${command.Parameters.Count}");
+        command.CommandText = sql.ToString();
 
         var items = new List<UpcomingItem>(query.Limit);
         UpcomingCursor? last = null;
