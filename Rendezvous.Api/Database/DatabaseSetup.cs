@@ -13,6 +13,12 @@ internal static class DatabaseSetup
             var options = sp.GetRequiredService<IOptions<PostgreSqlOptions>>().Value;
             var builder = new NpgsqlDataSourceBuilder(options.ConnectionString);
             builder.ConnectionStringBuilder.ApplicationName ??= "rendezvous";
+            // The frequent queries ("upcoming" above all) are prepared once per connection
+            // instead of planned on every call, unless the connection string says otherwise.
+            if (builder.ConnectionStringBuilder.MaxAutoPrepare == 0)
+            {
+                builder.ConnectionStringBuilder.MaxAutoPrepare = 32;
+            }
             builder.UseLoggerFactory(sp.GetRequiredService<ILoggerFactory>());
             if (options.PasswordFile is { } file)
             {

@@ -142,42 +142,53 @@ public sealed class ConferenceCatalog(NpgsqlDataSource dataSource, TimeProvider 
     /// Occurrences overlapping [From, To), in start order, after the cursor. Permanent
     /// sessions come first (they have always started).
     /// </summary>
+    /// <remarks>
+    /// Two walks in key order, merged under the limit: long occurrences (over four hours, open
+    /// or permanent; few) through their partial index, and ordinary ones by start time from
+    /// four hours before From, since none of them can have started earlier and still be under
+    /// way. So the query never reads the retained history before then.
+    /// </remarks>
     public async Task<UpcomingPage> UpcomingAsync(UpcomingQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
         await using var command = dataSource.CreateCommand();
-        var sql = new System.Text.StringBuilder(
-            """
-            SELECT o.conference_id, o.seq, o.starts_at, o.stops_at, c.name, c.description, c.advertising_scope, c.join_info
-            FROM directory.occurrences o
-            JOIN directory.conferences c ON c.id = o.conference_id
-            WHERE o.starts_at < $1 AND o.stops_at > $2
-            """);
         command.Parameters.Add(new() { Value = query.To.UtcDateTime });
         command.Parameters.Add(new() { Value = query.From.UtcDateTime });
+        command.Parameters.Add(new() { Value = (query.From - StoredOccurrence.LongRunning).UtcDateTime });
+        command.Parameters.Add(new() { Value = query.Limit + 1 });
+        var filters = new System.Text.StringBuilder();
         if (query.After is { } after)
         {
-            sql.Append(" AND (o.starts_at, o.conference_id, o.seq) > ($3, $4, $5)");
             command.Parameters.Add(new() { Value = after.Start });
             command.Parameters.Add(new() { Value = after.ConferenceId });
             command.Parameters.Add(new() { Value = after.Seq });
+            filters.Append(" AND (o.starts_at, o.conference_id, o.seq) > ($5, $6, $7)");
         }
 
         if (query.Scope is { } scope)
         {
             command.Parameters.Add(new() { Value = (short)scope });
-            sql.Append($" AND c.advertising_scope = ${command.Parameters.Count}");
+            filters.Append($" AND c.advertising_scope = ${command.Parameters.Count}");
         }
 
         if (!string.IsNullOrWhiteSpace(query.Text))
         {
             command.Parameters.Add(new() { Value = "%" + EscapeLike(query.Text.Trim()) + "%" });
-            sql.Append($" AND (c.name ILIKE ${command.Parameters.Count} OR c.description ILIKE ${command.Parameters.Count})");
+            filters.Append($" AND (c.name ILIKE ${command.Parameters.Count} OR c.description ILIKE ${command.Parameters.Count})");
         }
 
-        command.Parameters.Add(new() { Value = query.Limit + 1 });
-        sql.Append($" ORDER BY o.starts_at, o.conference_id, o.seq LIMIT ${command.Parameters.Count}");
-        command.CommandText = sql.ToString();
+        const string Select =
+            "SELECT o.conference_id, o.seq, o.starts_at, o.stops_at, c.name, c.description, c.advertising_scope, c.join_info " +
+            "FROM directory.occurrences o JOIN directory.conferences c ON c.id = o.conference_id";
+        const string Order = " ORDER BY o.starts_at, o.conference_id, o.seq LIMIT $4";
+        command.CommandText =
+            $"""
+            SELECT * FROM (
+                ({Select} WHERE o.long_running AND o.starts_at < $1 AND o.stops_at > $2{filters}{Order})
+                UNION ALL
+                ({Select} WHERE NOT o.long_running AND o.starts_at >= $3 AND o.starts_at < $1 AND o.stops_at > $2{filters}{Order})
+            ) o ORDER BY starts_at, conference_id, seq LIMIT $4
+            """;
 
         var items = new List<UpcomingItem>(query.Limit);
         UpcomingCursor? last = null;
@@ -338,13 +349,14 @@ public sealed class ConferenceCatalog(NpgsqlDataSource dataSource, TimeProvider 
 
         await using var insert = new NpgsqlCommand(
             """
-            INSERT INTO directory.occurrences (conference_id, seq, starts_at, stops_at)
-            SELECT $1, $2 + n - 1, s, e FROM unnest($3::timestamptz[], $4::timestamptz[]) WITH ORDINALITY AS t(s, e, n)
+            INSERT INTO directory.occurrences (conference_id, seq, starts_at, stops_at, long_running)
+            SELECT $1, $2 + n - 1, s, e, l FROM unnest($3::timestamptz[], $4::timestamptz[], $5::boolean[]) WITH ORDINALITY AS t(s, e, l, n)
             """, connection, transaction);
         insert.Parameters.Add(new() { Value = id });
         insert.Parameters.Add(new() { Value = firstSeq });
         insert.Parameters.Add(new() { Value = occurrences.Select(o => o.Start).ToArray() });
         insert.Parameters.Add(new() { Value = occurrences.Select(o => o.Stop).ToArray() });
+        insert.Parameters.Add(new() { Value = occurrences.Select(o => o.IsLong).ToArray() });
         await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 

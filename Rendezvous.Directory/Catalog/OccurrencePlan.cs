@@ -5,6 +5,16 @@ namespace Rendezvous.Directory.Catalog;
 /// <summary>One stored occurrence. Permanent sessions run from -infinity; open ones to infinity.</summary>
 internal readonly record struct StoredOccurrence(DateTime Start, DateTime Stop)
 {
+    /// <summary>
+    /// Ordinary occurrences last at most this long; longer ones are looked up apart (see
+    /// UpcomingAsync). Conference sessions rarely last longer, and the shorter this is, the
+    /// less history the ordinary walk reads. Migration 0002 must use the same value.
+    /// </summary>
+    public static readonly TimeSpan LongRunning = TimeSpan.FromHours(4);
+
+    /// <summary>Whether it lasts more than <see cref="LongRunning"/>: permanent and open-ended ones do.</summary>
+    public bool IsLong => Start == DateTime.MinValue || Stop == DateTime.MaxValue || Stop - Start > LongRunning;
+
     /// <summary>Npgsql writes DateTime.MinValue and MaxValue as PostgreSQL's -infinity and infinity.</summary>
     public static StoredOccurrence From(SdpOccurrence occurrence) => new(
         occurrence.IsPermanent ? DateTime.MinValue : occurrence.Start.UtcDateTime,
