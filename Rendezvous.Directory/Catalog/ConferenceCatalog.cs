@@ -165,17 +165,7 @@ public sealed class ConferenceCatalog(NpgsqlDataSource dataSource, TimeProvider 
             filters.Append(" AND (o.starts_at, o.conference_id, o.seq) > ($5, $6, $7)");
         }
 
-        if (query.Scope is { } scope)
-        {
-            command.Parameters.Add(new() { Value = (short)scope });
-            filters.Append($" AND c.advertising_scope = ${command.Parameters.Count}");
-        }
-
-        if (!string.IsNullOrWhiteSpace(query.Text))
-        {
-            command.Parameters.Add(new() { Value = "%" + EscapeLike(query.Text.Trim()) + "%" });
-            filters.Append($" AND (c.name ILIKE ${command.Parameters.Count} OR c.description ILIKE ${command.Parameters.Count})");
-        }
+        AppendFilters(command, filters, query);
 
         const string Select =
             "SELECT o.conference_id, o.seq, o.starts_at, o.stops_at, c.name, c.description, c.advertising_scope, c.join_info " +
@@ -233,17 +223,7 @@ public sealed class ConferenceCatalog(NpgsqlDataSource dataSource, TimeProvider 
             """);
         command.Parameters.Add(new() { Value = query.To.UtcDateTime });
         command.Parameters.Add(new() { Value = query.From.UtcDateTime });
-        if (query.Scope is { } scope)
-        {
-            command.Parameters.Add(new() { Value = (short)scope });
-            sql.Append($" AND c.advertising_scope = ${command.Parameters.Count}");
-        }
-
-        if (!string.IsNullOrWhiteSpace(query.Text))
-        {
-            command.Parameters.Add(new() { Value = "%" + EscapeLike(query.Text.Trim()) + "%" });
-            sql.Append($" AND (c.name ILIKE ${command.Parameters.Count} OR c.description ILIKE ${command.Parameters.Count})");
-        }
+        AppendFilters(command, sql, query);
 
         command.Parameters.Add(new() { Value = limit });
         sql.Append($" ORDER BY c.id LIMIT ${command.Parameters.Count}");
@@ -422,6 +402,22 @@ public sealed class ConferenceCatalog(NpgsqlDataSource dataSource, TimeProvider 
     /// <summary>PostgreSQL's -infinity and infinity come back as DateTime.MinValue and MaxValue: no start, no stop.</summary>
     private static DateTimeOffset? Instant(DateTime value) =>
         value == DateTime.MinValue || value == DateTime.MaxValue ? null : new DateTimeOffset(DateTime.SpecifyKind(value, DateTimeKind.Utc));
+
+    /// <summary>The query's scope and text filters on conferences <c>c</c>, as parameters of <paramref name="command"/>.</summary>
+    private static void AppendFilters(NpgsqlCommand command, System.Text.StringBuilder sql, UpcomingQuery query)
+    {
+        if (query.Scope is { } scope)
+        {
+            command.Parameters.Add(new() { Value = (short)scope });
+            sql.Append($" AND c.advertising_scope = ${command.Parameters.Count}");
+        }
+
+        if (!string.IsNullOrWhiteSpace(query.Text))
+        {
+            command.Parameters.Add(new() { Value = "%" + EscapeLike(query.Text.Trim()) + "%" });
+            sql.Append($" AND (c.name ILIKE ${command.Parameters.Count} OR c.description ILIKE ${command.Parameters.Count})");
+        }
+    }
 
     private static string EscapeLike(string text) =>
         text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);

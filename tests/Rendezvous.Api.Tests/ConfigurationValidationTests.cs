@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Rendezvous.Api.Tests.Support;
 using Rendezvous.Testing;
 
@@ -126,38 +125,16 @@ public sealed class ConfigurationValidationTests
     {
         // The real executable, as an operator starts it: exit code 78 (EX_CONFIG) and the
         // setting's name on stderr, not a stack trace.
-        var start = new ProcessStartInfo("dotnet")
+        var (exit, _, text) = await Executable.RunAsync([], new Dictionary<string, string>
         {
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-            WorkingDirectory = AppContext.BaseDirectory,
-            ArgumentList = { Path.Combine(AppContext.BaseDirectory, "rendezvous.dll") },
-            Environment =
-            {
-                ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{FreePort.NextTcp()}",
-                ["Rendezvous__PostgreSql__ConnectionString"] = "Host=127.0.0.1;Database=rendezvous",
-                ["Rendezvous__Media__RtpPortMax"] = "1000",
-            },
-        };
-        using var process = Process.Start(start)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
+            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{FreePort.NextTcp()}",
+            ["Rendezvous__PostgreSql__ConnectionString"] = "Host=127.0.0.1;Database=rendezvous",
+            ["Rendezvous__Media__RtpPortMax"] = "1000",
+        });
 
-        Assert.Equal(78, process.ExitCode);
-        var text = await stderr;
+        Assert.Equal(78, exit);
         Assert.Contains("Rendezvous cannot start: the configuration is not valid.", text, StringComparison.Ordinal);
         Assert.Contains("Rendezvous:Media:RtpPortMax", text, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", text, StringComparison.Ordinal);
-        await stdout;
     }
 }

@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Rendezvous.Api.Cli;
+using Rendezvous.Api.Tests.Support;
 
 namespace Rendezvous.Api.Tests;
 
@@ -123,30 +123,10 @@ public sealed class SdpCommandTests : IDisposable
     [Fact]
     public async Task The_real_executable_answers_the_command()
     {
-        var path = FileWith(Valid);
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            ArgumentList = { Path.Combine(AppContext.BaseDirectory, "rendezvous.dll"), "sdp", "check", path, "--json" },
-        };
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-
-        Assert.Equal(0, process.ExitCode);
-        Assert.Equal("", await error);
-        Assert.Equal("SDP Seminar", JsonDocument.Parse(await output).RootElement.GetProperty("name").GetString());
+        var (exit, output, error) = await Executable.RunAsync(["sdp", "check", FileWith(Valid), "--json"]);
+        Assert.Equal(0, exit);
+        Assert.Equal("", error);
+        Assert.Equal("SDP Seminar", JsonDocument.Parse(output).RootElement.GetProperty("name").GetString());
     }
 
     public void Dispose() => System.IO.Directory.Delete(_folder, recursive: true);
