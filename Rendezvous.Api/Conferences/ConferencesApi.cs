@@ -191,7 +191,7 @@ internal static class ConferencesApi
         var conferences = await catalog.InWindowAsync(query, options.MaxCalendarConferences, cancellationToken).ConfigureAwait(false);
         var events = conferences.Select(c =>
         {
-            var session = SdpParser.Parse(c.Sdp, SdpParseOptions.Lenient with { Validate = false }).Description;
+            var session = StoredSdp.Read(c.Sdp);
             var location = string.Join("; ", c.Join.Select(m => $"{m.Kind} {string.Join(" ", m.Groups.Select(g => g.Address))} port {m.Port}"));
             return new CalendarConference(c.Id, c.Name, c.Information, session?.Uri, session is null ? [] : [.. session.Times], location, c.UpdatedAt, c.Version);
         });
@@ -206,7 +206,7 @@ internal static class ConferencesApi
     /// </summary>
     private static ConferenceDraft NextVersionOf(Conference existing, ConferenceDraft draft)
     {
-        var stored = SdpParser.Parse(existing.Sdp, SdpParseOptions.Lenient with { Validate = false }).Description!.Origin;
+        var stored = StoredSdp.Read(existing.Sdp)!.Origin;
         var next = SdpNumbers.Increment(stored.SessionVersion);
         var origin = draft.Document.Description.Origin;
         if (origin.SessionId == stored.SessionId && origin.SessionVersion == next)
@@ -266,7 +266,7 @@ internal static class ConferencesApi
 
     private static async Task<ConferenceResponse> ResponseAsync(Conference c, ConferenceCatalog catalog, TimeProvider time, IReadOnlyList<SdpDiagnostic> warnings, CancellationToken cancellationToken)
     {
-        var session = SdpParser.Parse(c.Sdp, SdpParseOptions.Lenient with { Validate = false }).Description;
+        var session = StoredSdp.Read(c.Sdp);
         var next = await catalog.NextOccurrenceAsync(c.Id, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         return new ConferenceResponse(
             c.Id, c.Name, c.Information, c.Originator, c.AdvertisingScope, c.Owner, c.Version,
@@ -281,16 +281,14 @@ internal static class ConferencesApi
     private static Microsoft.AspNetCore.Http.HttpResults.ContentHttpResult Sdp(Conference conference) =>
         TypedResults.Text(conference.Sdp, SdpMediaType, System.Text.Encoding.UTF8);
 
-    private static bool Accepts(HttpRequest request, string mediaType) =>
-        request.GetTypedHeaders().Accept.Any(a => a.MediaType.Equals(mediaType, StringComparison.OrdinalIgnoreCase) && a.Quality is not 0);
+    /// <summary>The quality the Accept header gives <paramref name="mediaType"/> (0 when not listed).</summary>
+    private static double Quality(HttpRequest request, string mediaType) =>
+        request.GetTypedHeaders().Accept.Where(a => a.MediaType.Equals(mediaType, StringComparison.OrdinalIgnoreCase)).Select(a => a.Quality ?? 1).DefaultIfEmpty(0).Max();
 
-    private static bool WantsSdp(HttpRequest request)
-    {
-        var accept = request.GetTypedHeaders().Accept;
-        var sdp = accept.Where(a => a.MediaType.Equals(SdpMediaType, StringComparison.OrdinalIgnoreCase)).Select(a => a.Quality ?? 1).DefaultIfEmpty(0).Max();
-        var json = accept.Where(a => a.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)).Select(a => a.Quality ?? 1).DefaultIfEmpty(0).Max();
-        return sdp > 0 && sdp >= json;
-    }
+    private static bool Accepts(HttpRequest request, string mediaType) => Quality(request, mediaType) > 0;
+
+    private static bool WantsSdp(HttpRequest request) =>
+        Quality(request, SdpMediaType) is > 0 and var sdp && sdp >= Quality(request, "application/json");
 
     private static string ETag(long version) => $"\"{version.ToString(CultureInfo.InvariantCulture)}\"";
 

@@ -279,8 +279,7 @@ public sealed class ConferenceCatalog(NpgsqlDataSource dataSource, TimeProvider 
 
         foreach (var (id, sdp, until) in due)
         {
-            // Stored descriptions were accepted by one mode or the other; lenient reads both.
-            if (SdpParser.Parse(sdp, SdpParseOptions.Lenient with { Validate = false }).Description is not { } description)
+            if (StoredSdp.Read(sdp) is not { } description)
             {
                 continue;
             }

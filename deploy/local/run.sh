@@ -109,7 +109,10 @@ cd "$repo_root/Rendezvous.Api/bin/Release/net10.0"
 dotnet rendezvous.dll &
 service_pid=$!
 trap 'kill -TERM "$service_pid" 2>/dev/null || true' INT TERM
+# A signal interrupts wait (status above 128) while the service is still shutting down; wait
+# again until it has exited, and leave with its own status (78 for a configuration error).
+status=0
 while kill -0 "$service_pid" 2>/dev/null; do
-  wait "$service_pid" || true
+  if wait "$service_pid"; then status=0; else status=$?; fi
 done
-wait "$service_pid"
+exit "$status"

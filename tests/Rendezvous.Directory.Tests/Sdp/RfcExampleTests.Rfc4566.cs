@@ -6,7 +6,7 @@ namespace Rendezvous.Directory.Tests.Sdp;
 public sealed partial class RfcExampleTests
 {
     // RFC 4566 section 5: "An example SDP description is:"
-    private const string Rfc4566Example =
+    internal const string Rfc4566Example =
         "v=0\r\n" +
         "o=jdoe 2890844526 2890842807 IN IP4 10.47.16.5\r\n" +
         "s=SDP Seminar\r\n" +
