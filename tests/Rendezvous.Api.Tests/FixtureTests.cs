@@ -77,6 +77,25 @@ public sealed class FixtureTests
     }
 
     [Fact]
+    public void A_fixture_reaps_only_orphans_of_its_own_kind()
+    {
+        // A kind no other fixture uses, so that no test running in parallel can reap it.
+        var kind = $"probe{Guid.NewGuid():N}";
+        using var orphan = TestInstanceDirectory.Create(kind);
+        File.WriteAllText(orphan.File("owner.pid"), "2147483647");
+        var stopped = new List<string>();
+
+        // Another kind, also unique: a real kind could find a real orphan, which this would not stop.
+        TestInstanceDirectory.ReapOrphans($"other{Guid.NewGuid():N}", stopped.Add);
+        Assert.True(System.IO.Directory.Exists(orphan.Path), "another kind of fixture must not delete the folder");
+        Assert.DoesNotContain(orphan.Path, stopped);
+
+        TestInstanceDirectory.ReapOrphans(kind, stopped.Add);
+        Assert.Contains(orphan.Path, stopped);
+        Assert.False(System.IO.Directory.Exists(orphan.Path), "its own kind of fixture removes it");
+    }
+
+    [Fact]
     public async Task A_slapd_left_by_a_test_process_that_died_is_stopped_by_the_next_slapd_fixture()
     {
         var orphan = new SlapdServer();
@@ -86,12 +105,7 @@ public sealed class FixtureTests
         {
             await File.WriteAllTextAsync(Path.Combine(folder, "owner.pid"), "2147483647");
 
-            // A PostgreSQL fixture does not know how to stop slapd, so it leaves the folder alone.
-            var postgres = new PostgresServer();
-            await postgres.InitializeAsync();
-            await postgres.DisposeAsync();
-            Assert.True(System.IO.Directory.Exists(folder), "another kind of fixture must not delete a slapd folder");
-
+            // Any slapd fixture starting now (this one, or one of a test running in parallel) reaps it.
             var next = new SlapdServer();
             await next.InitializeAsync();
             await next.DisposeAsync();
