@@ -36,6 +36,21 @@ internal static partial class Log
     [LoggerMessage(3102, LogLevel.Warning, "Occurrence maintenance failed; it runs again at the next interval")]
     public static partial void MaintenanceFailed(ILogger logger, Exception exception);
 
+    [LoggerMessage(3201, LogLevel.Information, "Listening for catalog changes: upcoming queries may be answered from memory")]
+    public static partial void WindowListening(ILogger logger);
+
+    [LoggerMessage(3202, LogLevel.Warning, "Not listening for catalog changes, so upcoming queries go to PostgreSQL; retrying in {DelaySeconds} s")]
+    public static partial void WindowNotListening(ILogger logger, double delaySeconds, Exception exception);
+
+    [LoggerMessage(3203, LogLevel.Debug, "Read {Count} upcoming occurrences into memory in {ElapsedMs:0.0} ms (installed: {Installed})")]
+    public static partial void WindowBuilt(ILogger logger, int count, double elapsedMs, bool installed);
+
+    [LoggerMessage(3204, LogLevel.Warning, "The upcoming window holds more than {Max} occurrences (Rendezvous:Catalog:MemoryWindowMaxOccurrences); PostgreSQL answers alone, trying again in {DelaySeconds} s")]
+    public static partial void WindowTooLarge(ILogger logger, int max, int delaySeconds);
+
+    [LoggerMessage(3205, LogLevel.Warning, "Reading the upcoming window failed; PostgreSQL answers meanwhile")]
+    public static partial void WindowBuildFailed(ILogger logger, Exception exception);
+
     [LoggerMessage(4001, LogLevel.Warning, "Dependency {Dependency} is not ready: {Detail}")]
     public static partial void DependencyNotReady(ILogger logger, string dependency, string detail);
 }

@@ -12,7 +12,13 @@ internal static class ConferenceSetup
 {
     public static IServiceCollection AddConferences(this IServiceCollection services)
     {
-        services.AddSingleton<ConferenceCatalog>();
+        services.AddSingleton<UpcomingWindow>();
+        services.AddSingleton(provider => new ConferenceCatalog(
+            provider.GetRequiredService<Npgsql.NpgsqlDataSource>(),
+            provider.GetRequiredService<TimeProvider>(),
+            provider.GetRequiredService<IOptions<CatalogOptions>>(),
+            provider.GetRequiredService<UpcomingWindow>()));
+        services.AddHostedService<UpcomingWindowService>();
         services.AddSingleton<ConferenceDrafts>();
         services.AddHostedService<OccurrenceMaintenance>();
 

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using Rendezvous.Api.Auth;
 using Rendezvous.Api.Configuration;
+using Rendezvous.Api.Telemetry;
 using Rendezvous.Directory.Catalog;
 using Rendezvous.Directory.Sdp;
 
@@ -157,7 +158,7 @@ internal static class ConferencesApi
         };
     }
 
-    private static async Task<IResult> UpcomingAsync(HttpContext http, ConferenceCatalog catalog, TimeProvider time, IOptions<CatalogOptions> options, CancellationToken cancellationToken)
+    private static async Task<IResult> UpcomingAsync(HttpContext http, ConferenceCatalog catalog, TimeProvider time, IOptions<CatalogOptions> options, ApiMetrics metrics, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         if (!UpcomingRequest.TryParse(http.Request.Query, time.GetUtcNow(), options.Value, out var query, out var problem))
@@ -171,13 +172,16 @@ internal static class ConferencesApi
         }
 
         var page = await catalog.UpcomingAsync(query, cancellationToken).ConfigureAwait(false);
+        metrics.UpcomingAnswered(page.FromMemory);
         var response = new UpcomingResponse(
             [.. page.Items.Select(i => new UpcomingItemResponse(i.ConferenceId, i.Name, i.Information, i.AdvertisingScope, i.Start, i.Stop,
                 i.Start is null && i.Stop is null, i.Join, $"/api/conferences/{i.ConferenceId}.sdp"))],
             page.Next?.Encode());
 
-        // The handler's own time (query and mapping, not the JSON writing), for the load benchmark (bench/README.md).
-        http.Response.Headers["Server-Timing"] = string.Create(CultureInfo.InvariantCulture, $"app;dur={Stopwatch.GetElapsedTime(started).TotalMilliseconds:0.###}");
+        // The handler's own time (query and mapping, not the JSON writing), for the load benchmark
+        // (bench/README.md), and what answered: the in-memory window or PostgreSQL.
+        http.Response.Headers["Server-Timing"] = string.Create(CultureInfo.InvariantCulture,
+            $"app;dur={Stopwatch.GetElapsedTime(started).TotalMilliseconds:0.###};desc={(page.FromMemory ? "memory" : "database")}");
         return TypedResults.Ok(response);
     }
 

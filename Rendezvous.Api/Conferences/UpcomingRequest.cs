@@ -23,7 +23,7 @@ internal static class UpcomingRequest
         }
 
         var start = from ?? now;
-        var end = to ?? start.AddDays(7);
+        var end = to ?? start + UpcomingDefaults.Window;
         if (end <= start)
         {
             problem = Problems.BadParameter("to", "must be after from");

@@ -37,6 +37,20 @@ public sealed class CatalogOptions
     [Range(10, 86400)]
     public int MaintenanceIntervalSeconds { get; set; } = 3600;
 
+    /// <summary>
+    /// Whether each instance keeps the next days of occurrences in memory to answer "upcoming"
+    /// without PostgreSQL (see <see cref="UpcomingWindow"/>; always consistent with the catalog).
+    /// </summary>
+    public bool MemoryWindowEnabled { get; set; } = true;
+
+    /// <summary>How long an unchanged in-memory window is used before it is read again.</summary>
+    [Range(10, 3600)]
+    public int MemoryWindowRefreshSeconds { get; set; } = 300;
+
+    /// <summary>Most occurrences kept in memory; a busier window is answered by PostgreSQL alone.</summary>
+    [Range(0, 10_000_000)]
+    public int MemoryWindowMaxOccurrences { get; set; } = 500_000;
+
     public TimeSpan Horizon => TimeSpan.FromDays(HorizonDays);
 
     public TimeSpan Retention => TimeSpan.FromDays(RetentionDays);

@@ -24,11 +24,21 @@ public sealed record CatalogWrite(CatalogWriteStatus Status, Conference? Confere
 /// Each write stores the conference and its occurrences in one transaction. Ownership is
 /// the caller's business; this class checks only row versions.
 /// </summary>
-public sealed class ConferenceCatalog(NpgsqlDataSource dataSource, TimeProvider time, IOptions<CatalogOptions> options)
+/// <remarks>
+/// With an <see cref="UpcomingWindow"/>, "upcoming" is answered from memory when that copy is
+/// certainly current, and every write here invalidates it as soon as it commits.
+/// </remarks>
+public sealed class ConferenceCatalog(NpgsqlDataSource dataSource, TimeProvider time, IOptions<CatalogOptions> options, UpcomingWindow? window)
 {
     private const string Columns = "id, sdp, name, description, originator, advertising_scope, join_info, bounds, owner, created_at, updated_at, row_version";
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    /// <summary>A catalog that always asks PostgreSQL (tools, benchmarks, and tests that compare against the window).</summary>
+    public ConferenceCatalog(NpgsqlDataSource dataSource, TimeProvider time, IOptions<CatalogOptions> options)
+        : this(dataSource, time, options, null)
+    {
+    }
 
     private CatalogOptions Options => options.Value;
 
@@ -55,6 +65,7 @@ public sealed class ConferenceCatalog(NpgsqlDataSource dataSource, TimeProvider 
             var created = await ReadSingleAsync(insert, cancellationToken).ConfigureAwait(false);
             await InsertOccurrencesAsync(connection, transaction, id, plan.Occurrences, firstSeq: 0, cancellationToken).ConfigureAwait(false);
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            window?.Invalidate();
             return created!;
         }
     }
@@ -109,6 +120,7 @@ public sealed class ConferenceCatalog(NpgsqlDataSource dataSource, TimeProvider 
 
         await InsertOccurrencesAsync(connection, transaction, id, plan.Occurrences, firstSeq: 0, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        window?.Invalidate();
         return new CatalogWrite(CatalogWriteStatus.Done, updated);
     }
 
@@ -121,6 +133,7 @@ public sealed class ConferenceCatalog(NpgsqlDataSource dataSource, TimeProvider 
         delete.Parameters.Add(new() { Value = (object?)expectedVersion ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Bigint });
         if (await delete.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1)
         {
+            window?.Invalidate();
             return CatalogWriteStatus.Done;
         }
 
@@ -143,43 +156,18 @@ public sealed class ConferenceCatalog(NpgsqlDataSource dataSource, TimeProvider 
     /// sessions come first (they have always started).
     /// </summary>
     /// <remarks>
-    /// Two walks in key order, merged under the limit: long occurrences (over four hours, open
-    /// or permanent; few) through their partial index, and ordinary ones by start time from
-    /// four hours before From, since none of them can have started earlier and still be under
-    /// way. So the query never reads the retained history before then.
+    /// From the <see cref="UpcomingWindow"/> when it can answer, otherwise from PostgreSQL
+    /// (see <see cref="OccurrencesCommand"/>); both give the same page.
     /// </remarks>
     public async Task<UpcomingPage> UpcomingAsync(UpcomingQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
-        await using var command = dataSource.CreateCommand();
-        command.Parameters.Add(new() { Value = query.To.UtcDateTime });
-        command.Parameters.Add(new() { Value = query.From.UtcDateTime });
-        command.Parameters.Add(new() { Value = (query.From - StoredOccurrence.LongRunning).UtcDateTime });
-        command.Parameters.Add(new() { Value = query.Limit + 1 });
-        var filters = new System.Text.StringBuilder();
-        if (query.After is { } after)
+        if (window is not null && window.TryAnswer(query, out var remembered))
         {
-            command.Parameters.Add(new() { Value = after.Start });
-            command.Parameters.Add(new() { Value = after.ConferenceId });
-            command.Parameters.Add(new() { Value = after.Seq });
-            filters.Append(" AND (o.starts_at, o.conference_id, o.seq) > ($5, $6, $7)");
+            return remembered!;
         }
 
-        AppendFilters(command, filters, query);
-
-        const string Select =
-            "SELECT o.conference_id, o.seq, o.starts_at, o.stops_at, c.name, c.description, c.advertising_scope, c.join_info " +
-            "FROM directory.occurrences o JOIN directory.conferences c ON c.id = o.conference_id";
-        const string Order = " ORDER BY o.starts_at, o.conference_id, o.seq LIMIT $4";
-        command.CommandText =
-            $"""
-            SELECT * FROM (
-                ({Select} WHERE o.long_running AND o.starts_at < $1 AND o.stops_at > $2{filters}{Order})
-                UNION ALL
-                ({Select} WHERE NOT o.long_running AND o.starts_at >= $3 AND o.starts_at < $1 AND o.stops_at > $2{filters}{Order})
-            ) o ORDER BY starts_at, conference_id, seq LIMIT $4
-            """;
-
+        await using var command = OccurrencesCommand(query.From, query.To, query.After, query, query.Limit + 1);
         var items = new List<UpcomingItem>(query.Limit);
         UpcomingCursor? last = null;
         var more = false;
@@ -192,19 +180,103 @@ public sealed class ConferenceCatalog(NpgsqlDataSource dataSource, TimeProvider 
                 break;
             }
 
-            var start = reader.GetDateTime(2);
-            last = new UpcomingCursor(start, reader.GetGuid(0), reader.GetInt32(1));
-            items.Add(new UpcomingItem(
-                reader.GetGuid(0),
-                reader.GetString(4),
-                reader.IsDBNull(5) ? null : reader.GetString(5),
-                (SdpAdvertisingScope)reader.GetInt16(6),
-                Instant(start),
-                Instant(reader.GetDateTime(3)),
-                JsonSerializer.Deserialize<ValueList<JoinMedia>>(reader.GetString(7), Json)));
+            var (start, _, item) = ReadOccurrence(reader, join: null);
+            last = new UpcomingCursor(start, item.ConferenceId, reader.GetInt32(1));
+            items.Add(item);
         }
 
         return new UpcomingPage(items, more ? last : null);
+    }
+
+    /// <summary>
+    /// Every occurrence overlapping [From, Until), in the catalog's order, for
+    /// <see cref="UpcomingWindow"/>; null when there are more than <paramref name="maxItems"/>.
+    /// Each conference's join information is read once and shared by its occurrences.
+    /// </summary>
+    public async Task<UpcomingWindowContent?> ReadWindowAsync(DateTimeOffset from, DateTimeOffset until, int maxItems, CancellationToken cancellationToken)
+    {
+        await using var command = OccurrencesCommand(from, until, after: null, filters: null, limit: maxItems + 1);
+        var items = new List<UpcomingWindowItem>();
+        var join = new Dictionary<Guid, ValueList<JoinMedia>>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (items.Count == maxItems)
+            {
+                return null;
+            }
+
+            var (start, stop, item) = ReadOccurrence(reader, join);
+            items.Add(new UpcomingWindowItem(start, stop, reader.GetInt32(1), item));
+        }
+
+        return new UpcomingWindowContent(from, until, items);
+    }
+
+    /// <summary>
+    /// Occurrences overlapping [from, to) after the cursor, in key order. Two walks merged under
+    /// the limit: long occurrences (over four hours, open or permanent; few) through their
+    /// partial index, and ordinary ones by start time from four hours before <paramref name="from"/>,
+    /// since none of them can have started earlier and still be under way. So the query never
+    /// reads the retained history before then.
+    /// </summary>
+    private NpgsqlCommand OccurrencesCommand(DateTimeOffset from, DateTimeOffset to, UpcomingCursor? after, UpcomingQuery? filters, int limit)
+    {
+        var command = dataSource.CreateCommand();
+        command.Parameters.Add(new() { Value = to.UtcDateTime });
+        command.Parameters.Add(new() { Value = from.UtcDateTime });
+        command.Parameters.Add(new() { Value = (from - StoredOccurrence.LongRunning).UtcDateTime });
+        command.Parameters.Add(new() { Value = limit });
+        var conditions = new System.Text.StringBuilder();
+        if (after is { } cursor)
+        {
+            command.Parameters.Add(new() { Value = cursor.Start });
+            command.Parameters.Add(new() { Value = cursor.ConferenceId });
+            command.Parameters.Add(new() { Value = cursor.Seq });
+            conditions.Append(" AND (o.starts_at, o.conference_id, o.seq) > ($5, $6, $7)");
+        }
+
+        if (filters is not null)
+        {
+            AppendFilters(command, conditions, filters);
+        }
+
+        const string Select =
+            "SELECT o.conference_id, o.seq, o.starts_at, o.stops_at, c.name, c.description, c.advertising_scope, c.join_info " +
+            "FROM directory.occurrences o JOIN directory.conferences c ON c.id = o.conference_id";
+        const string Order = " ORDER BY o.starts_at, o.conference_id, o.seq LIMIT $4";
+        command.CommandText =
+            $"""
+            SELECT * FROM (
+                ({Select} WHERE o.long_running AND o.starts_at < $1 AND o.stops_at > $2{conditions}{Order})
+                UNION ALL
+                ({Select} WHERE NOT o.long_running AND o.starts_at >= $3 AND o.starts_at < $1 AND o.stops_at > $2{conditions}{Order})
+            ) o ORDER BY starts_at, conference_id, seq LIMIT $4
+            """;
+        return command;
+    }
+
+    /// <summary>One row of <see cref="OccurrencesCommand"/>: its stored start and stop (the sort key) and the listing item.</summary>
+    private static (DateTime Start, DateTime Stop, UpcomingItem Item) ReadOccurrence(NpgsqlDataReader reader, Dictionary<Guid, ValueList<JoinMedia>>? join)
+    {
+        var id = reader.GetGuid(0);
+        var start = reader.GetDateTime(2);
+        var stop = reader.GetDateTime(3);
+        if (join is null || !join.TryGetValue(id, out var media))
+        {
+            media = JsonSerializer.Deserialize<ValueList<JoinMedia>>(reader.GetString(7), Json);
+            join?.Add(id, media);
+        }
+
+        var item = new UpcomingItem(
+            id,
+            reader.GetString(4),
+            reader.IsDBNull(5) ? null : reader.GetString(5),
+            (SdpAdvertisingScope)reader.GetInt16(6),
+            Instant(start),
+            Instant(stop),
+            media);
+        return (start, stop, item);
     }
 
     /// <summary>
@@ -251,7 +323,10 @@ public sealed class ConferenceCatalog(NpgsqlDataSource dataSource, TimeProvider 
         await using (var prune = dataSource.CreateCommand("DELETE FROM directory.occurrences WHERE stops_at < $1"))
         {
             prune.Parameters.Add(new() { Value = (now - Options.Retention).UtcDateTime });
-            await prune.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            if (await prune.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) > 0)
+            {
+                window?.Invalidate();
+            }
         }
 
         var extended = 0;
@@ -295,6 +370,7 @@ public sealed class ConferenceCatalog(NpgsqlDataSource dataSource, TimeProvider 
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        window?.Invalidate();
         return extended;
     }
 

@@ -47,7 +47,8 @@ public sealed record UpcomingItem(
     ValueList<JoinMedia> Join);
 
 /// <summary>A page of occurrences and the cursor for the next page (null at the end).</summary>
-public sealed record UpcomingPage(IReadOnlyList<UpcomingItem> Items, UpcomingCursor? Next);
+/// <param name="FromMemory">Whether the <see cref="UpcomingWindow"/> answered instead of PostgreSQL (telemetry only).</param>
+public sealed record UpcomingPage(IReadOnlyList<UpcomingItem> Items, UpcomingCursor? Next, bool FromMemory = false);
 
 /// <summary>A window of occurrences to list, in start order.</summary>
 /// <param name="Text">Matches the name or the information (i=), case-insensitively.</param>

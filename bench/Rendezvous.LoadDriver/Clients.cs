@@ -39,7 +39,7 @@ internal sealed class RestClient(HttpClient http, Uri uri) : IClient
         return new Outcome(response.StatusCode == HttpStatusCode.OK, 0, bytes, ServerTiming(response));
     }
 
-    /// <summary>The "app;dur=MS" entry of Server-Timing, or NaN.</summary>
+    /// <summary>The "app;dur=MS[;desc=...]" entry of Server-Timing, or NaN.</summary>
     public static double ServerTiming(HttpResponseMessage response)
     {
         if (!response.Headers.TryGetValues("Server-Timing", out var values))
@@ -50,8 +50,10 @@ internal sealed class RestClient(HttpClient http, Uri uri) : IClient
         foreach (var value in values)
         {
             var at = value.IndexOf("dur=", StringComparison.Ordinal);
+            var duration = at < 0 ? [] : value.AsSpan(at + 4);
+            var end = duration.IndexOf(';');
             if (value.StartsWith("app", StringComparison.Ordinal) && at >= 0
-                && double.TryParse(value.AsSpan(at + 4), NumberStyles.Float, CultureInfo.InvariantCulture, out var ms))
+                && double.TryParse(end < 0 ? duration : duration[..end], NumberStyles.Float, CultureInfo.InvariantCulture, out var ms))
             {
                 return ms;
             }

@@ -41,6 +41,8 @@ internal sealed class ManualClock(DateTimeOffset now) : TimeProvider
 /// <summary>Descriptions for catalog tests, written as SDP text.</summary>
 internal static class Conferences
 {
+    public static ulong Ntp(DateTimeOffset value) => NtpTime.FromDateTimeOffset(value);
+
     public static ulong Ntp(string utc) => NtpTime.FromDateTimeOffset(DateTimeOffset.Parse(utc, System.Globalization.CultureInfo.InvariantCulture));
 
     public static ConferenceDraft Draft(string name, string times, SdpAdvertisingScope scope = SdpAdvertisingScope.Site, string? information = null, string group = "239.255.1.1") =>
