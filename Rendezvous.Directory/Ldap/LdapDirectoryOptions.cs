@@ -1,5 +1,6 @@
 using System.Collections.ObjectModel;
 using System.ComponentModel.DataAnnotations;
+using Rendezvous.Directory.Sdp;
 
 namespace Rendezvous.Directory.Ldap;
 
@@ -34,9 +35,28 @@ public sealed class LdapDirectoryOptions : IValidatableObject
     [RegularExpression("^[a-z0-9][a-z0-9-]{0,62}$", ErrorMessage = "must be 1-63 lower-case letters, digits or '-', starting with a letter or digit")]
     public string Name { get; set; } = "";
 
-    /// <summary>ldap://host[:port] or ldaps://host[:port].</summary>
+    /// <summary>
+    /// ldap://host[:port] or ldaps://host[:port]; several space-separated URLs (libldap's
+    /// convention) are tried in order until one answers. All must have the same scheme.
+    /// </summary>
     [Required]
     public string Url { get; set; } = "";
+
+    /// <summary>Transport security: LDAPS, StartTLS, trust anchors.</summary>
+    public LdapTlsOptions Tls { get; set; } = new();
+
+    /// <summary>
+    /// The advertising scopes of the conferences this directory receives; empty means all,
+    /// including conferences that have no scope.
+    /// </summary>
+    public List<SdpAdvertisingScope> Scopes { get; set; } = [];
+
+    /// <summary>
+    /// The RDN sequence, relative to <see cref="BaseDn"/>, of the container that holds the
+    /// conference and user objects. Null gives the flavour's layout: <c>ou=Dynamic</c> for
+    /// ILS ([MS-TAIL]), "" (directly under the base, the TAPI partition itself) for NTDS.
+    /// </summary>
+    public string? Container { get; set; }
 
     public DirectoryFlavour Flavour { get; set; } = DirectoryFlavour.Ils;
 
@@ -54,16 +74,66 @@ public sealed class LdapDirectoryOptions : IValidatableObject
     [Range(300, 31557600)]
     public int DefaultTtlSeconds { get; set; } = 3600;
 
+    /// <summary>The DN under which objects are published and searched (one level).</summary>
+    public string ObjectContainerDn
+    {
+        get
+        {
+            var container = Container ?? DefaultContainer(Flavour);
+            return container.Length == 0 ? BaseDn : $"{container},{BaseDn}";
+        }
+    }
+
+    /// <summary>The container a flavour uses when <see cref="Container"/> is not set.</summary>
+    public static string DefaultContainer(DirectoryFlavour flavour) => flavour == DirectoryFlavour.Ils ? "ou=Dynamic" : "";
+
+    /// <summary>The TLS mode in effect: ldaps:// URLs imply <see cref="LdapTlsMode.Ldaps"/>.</summary>
+    public LdapTlsMode EffectiveTlsMode =>
+        LdapEndpoint.TryParseList(Url, out var endpoints, out _) && endpoints[0].UseSsl ? LdapTlsMode.Ldaps : Tls.Mode;
+
+    /// <summary>
+    /// Whether a conference with this advertising scope is published here. A conference
+    /// without a scope goes only to directories that receive every scope.
+    /// </summary>
+    public bool Receives(SdpAdvertisingScope? scope) =>
+        Scopes.Count == 0 || (scope is { } s && Scopes.Contains(s));
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        if (!string.IsNullOrEmpty(Url) && !LdapEndpoint.TryParse(Url, out _, out var error))
+        if (!string.IsNullOrEmpty(Url))
         {
-            yield return new ValidationResult(error, [nameof(Url)]);
+            if (!LdapEndpoint.TryParseList(Url, out var endpoints, out var error))
+            {
+                yield return new ValidationResult(error, [nameof(Url)]);
+            }
+            else if (endpoints[0].UseSsl && Tls.Mode == LdapTlsMode.StartTls)
+            {
+                yield return new ValidationResult("StartTLS cannot be used with ldaps:// URLs (they are TLS already); use ldap:// URLs or Mode=Ldaps",
+                    [$"{nameof(Tls)}:{nameof(LdapTlsOptions.Mode)}"]);
+            }
+            else if (!endpoints[0].UseSsl && Tls.Mode == LdapTlsMode.Ldaps)
+            {
+                yield return new ValidationResult("Mode=Ldaps needs ldaps:// URLs (port 636 by default); ldap:// URLs with TLS mean Mode=StartTls",
+                    [$"{nameof(Tls)}:{nameof(LdapTlsOptions.Mode)}"]);
+            }
         }
 
         if (!string.IsNullOrWhiteSpace(BaseDn) && !BaseDn.Contains('=', StringComparison.Ordinal))
         {
             yield return new ValidationResult("must be a distinguished name such as o=Intranet", [nameof(BaseDn)]);
+        }
+
+        if (!string.IsNullOrEmpty(Container) && !Container.Contains('=', StringComparison.Ordinal))
+        {
+            yield return new ValidationResult("must be an RDN sequence relative to BaseDn, such as ou=Dynamic, or empty", [nameof(Container)]);
+        }
+
+        foreach (var scope in Scopes)
+        {
+            if (!Enum.IsDefined(scope))
+            {
+                yield return new ValidationResult($"'{scope}' is not an advertising scope; expected Local, Site, Region or World", [nameof(Scopes)]);
+            }
         }
     }
 }

@@ -8,6 +8,46 @@ public sealed record LdapEndpoint(string Host, int Port, bool UseSsl)
     public const int DefaultPort = 389;
     public const int DefaultSslPort = 636;
 
+    /// <summary>host:port as libldap reads it in a URL (IPv6 literals keep their brackets).</summary>
+    public string HostAndPort => $"{Host}:{Port.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
+
+    /// <summary>
+    /// Parses a list of URLs separated by spaces (libldap's convention: tried in order until
+    /// one answers). All must share one scheme, because the connection is set up for one.
+    /// </summary>
+    public static bool TryParseList(string urls, [NotNullWhen(true)] out IReadOnlyList<LdapEndpoint>? endpoints, [NotNullWhen(false)] out string? error)
+    {
+        endpoints = null;
+        var parts = (urls ?? "").Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+        if (parts.Length == 0)
+        {
+            error = "no URL given; expected ldap://host[:port] or ldaps://host[:port], several separated by spaces";
+            return false;
+        }
+
+        var parsed = new List<LdapEndpoint>(parts.Length);
+        foreach (var part in parts)
+        {
+            if (!TryParse(part, out var endpoint, out var partError))
+            {
+                error = parts.Length == 1 ? partError : $"'{part}': {partError}";
+                return false;
+            }
+
+            if (parsed.Count > 0 && parsed[0].UseSsl != endpoint.UseSsl)
+            {
+                error = "all URLs must have the same scheme (all ldap:// or all ldaps://)";
+                return false;
+            }
+
+            parsed.Add(endpoint);
+        }
+
+        endpoints = parsed;
+        error = null;
+        return true;
+    }
+
     public static bool TryParse(string url, [NotNullWhen(true)] out LdapEndpoint? endpoint, [NotNullWhen(false)] out string? error)
     {
         endpoint = null;
