@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Rendezvous.Api.Conferences;
+using Rendezvous.Api.Directories;
 using Microsoft.Extensions.Options;
 using Rendezvous.Api.Auth;
 using Rendezvous.Api.Configuration;
@@ -34,6 +35,7 @@ internal static class RendezvousHost
         services.AddRendezvousDatabase();
         services.AddRendezvousHealth();
         services.AddConferences();
+        services.AddDirectories();
         services.AddRendezvousOpenApi();
         return builder;
     }
@@ -48,6 +50,7 @@ internal static class RendezvousHost
         app.MapRendezvousHealth();
         app.MapAuthApi();
         app.MapConferencesApi();
+        app.MapDirectoriesApi();
         app.MapRendezvousOpenApi();
         return app;
     }

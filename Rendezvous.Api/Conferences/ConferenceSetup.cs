@@ -17,7 +17,8 @@ internal static class ConferenceSetup
             provider.GetRequiredService<Npgsql.NpgsqlDataSource>(),
             provider.GetRequiredService<TimeProvider>(),
             provider.GetRequiredService<IOptions<CatalogOptions>>(),
-            provider.GetRequiredService<UpcomingWindow>()));
+            provider.GetRequiredService<UpcomingWindow>(),
+            provider.GetRequiredService<Rendezvous.Directory.Publishing.PublicationOutbox>()));
         services.AddHostedService<UpcomingWindowService>();
         services.AddSingleton<ConferenceDrafts>();
         services.AddHostedService<OccurrenceMaintenance>();

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using NpgsqlTypes;
+using Rendezvous.Directory.Publishing;
 using Rendezvous.Directory.Sdp;
 
 namespace Rendezvous.Directory.Catalog;
@@ -25,10 +26,12 @@ public sealed record CatalogWrite(CatalogWriteStatus Status, Conference? Confere
 /// the caller's business; this class checks only row versions.
 /// </summary>
 /// <remarks>
-/// With an <see cref="UpcomingWindow"/>, "upcoming" is answered from memory when that copy is
-/// certainly current, and every write here invalidates it as soon as it commits.
+/// <para>With an <see cref="UpcomingWindow"/>, "upcoming" is answered from memory when that copy is
+/// certainly current, and every write here invalidates it as soon as it commits.</para>
+/// <para>With a <see cref="PublicationOutbox"/>, every write marks the conference for the
+/// configured directories in the same transaction.</para>
 /// </remarks>
-public sealed class ConferenceCatalog(NpgsqlDataSource dataSource, TimeProvider time, IOptions<CatalogOptions> options, UpcomingWindow? window)
+public sealed class ConferenceCatalog(NpgsqlDataSource dataSource, TimeProvider time, IOptions<CatalogOptions> options, UpcomingWindow? window, PublicationOutbox? outbox = null)
 {
     private const string Columns = "id, sdp, name, description, originator, advertising_scope, join_info, bounds, owner, created_at, updated_at, row_version";
 
@@ -64,8 +67,9 @@ public sealed class ConferenceCatalog(NpgsqlDataSource dataSource, TimeProvider 
             insert.Parameters.Add(new() { Value = plan.ExpandedUntil });
             var created = await ReadSingleAsync(insert, cancellationToken).ConfigureAwait(false);
             await InsertOccurrencesAsync(connection, transaction, id, plan.Occurrences, firstSeq: 0, cancellationToken).ConfigureAwait(false);
+            await MarkAsync(connection, transaction, id, now, cancellationToken).ConfigureAwait(false);
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-            window?.Invalidate();
+            Committed();
             return created!;
         }
     }
@@ -119,8 +123,9 @@ public sealed class ConferenceCatalog(NpgsqlDataSource dataSource, TimeProvider 
         }
 
         await InsertOccurrencesAsync(connection, transaction, id, plan.Occurrences, firstSeq: 0, cancellationToken).ConfigureAwait(false);
+        await MarkAsync(connection, transaction, id, now, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        window?.Invalidate();
+        Committed();
         return new CatalogWrite(CatalogWriteStatus.Done, updated);
     }
 
@@ -128,16 +133,19 @@ public sealed class ConferenceCatalog(NpgsqlDataSource dataSource, TimeProvider 
     public async Task<CatalogWriteStatus> DeleteAsync(Guid id, long? expectedVersion, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var delete = new NpgsqlCommand("DELETE FROM directory.conferences WHERE id = $1 AND ($2::bigint IS NULL OR row_version = $2)", connection);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using var delete = new NpgsqlCommand("DELETE FROM directory.conferences WHERE id = $1 AND ($2::bigint IS NULL OR row_version = $2)", connection, transaction);
         delete.Parameters.Add(new() { Value = id });
         delete.Parameters.Add(new() { Value = (object?)expectedVersion ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Bigint });
         if (await delete.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1)
         {
-            window?.Invalidate();
+            await MarkAsync(connection, transaction, id, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            Committed();
             return CatalogWriteStatus.Done;
         }
 
-        return await ExistsAsync(connection, null, id, cancellationToken).ConfigureAwait(false) ? CatalogWriteStatus.VersionConflict : CatalogWriteStatus.NotFound;
+        return await ExistsAsync(connection, transaction, id, cancellationToken).ConfigureAwait(false) ? CatalogWriteStatus.VersionConflict : CatalogWriteStatus.NotFound;
     }
 
     /// <summary>The conference's first occurrence that has not ended at <paramref name="at"/>, or null.</summary>
@@ -372,6 +380,16 @@ public sealed class ConferenceCatalog(NpgsqlDataSource dataSource, TimeProvider 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         window?.Invalidate();
         return extended;
+    }
+
+    private Task MarkAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid id, DateTimeOffset now, CancellationToken cancellationToken) =>
+        outbox?.MarkAsync(connection, transaction, PublishedKind.Conference, id, now, cancellationToken) ?? Task.CompletedTask;
+
+    /// <summary>After a write's commit: the in-memory window is out of date, and the publishers have work.</summary>
+    private void Committed()
+    {
+        window?.Invalidate();
+        outbox?.Written();
     }
 
     /// <summary>Parameters $1-$8: id and the fields derived from the description.</summary>
