@@ -12,8 +12,10 @@ namespace Rendezvous.Testing;
 /// 127.0.0.1, started by deploy/ldap/slapd-run.sh: the script, schema and slapd.conf
 /// that the local run and the container image use. Tests isolate themselves with
 /// <see cref="CreateSubtreeAsync"/>: an organizational unit each.
+/// Set <see cref="NamingContext"/> for another suffix (an AD-style TAPI partition), and
+/// <see cref="Tls"/> to serve LDAPS and StartTLS with a throwaway CA made at start.
 /// </summary>
-public sealed class SlapdServer : IAsyncLifetime
+public class SlapdServer : IAsyncLifetime
 {
     public const string Suffix = "o=Intranet";
     public const string AdminDn = "cn=admin,o=Intranet";
@@ -31,6 +33,25 @@ public sealed class SlapdServer : IAsyncLifetime
 
     public string Url => $"ldap://127.0.0.1:{Port.ToString(CultureInfo.InvariantCulture)}";
 
+    /// <summary>The database suffix; <see cref="Suffix"/> unless a fixture sets another.</summary>
+    public string NamingContext { get; init; } = Suffix;
+
+    /// <summary>The rootdn: cn=admin under <see cref="NamingContext"/>.</summary>
+    public string AdministratorDn => $"cn=admin,{NamingContext}";
+
+    /// <summary>Serve LDAPS on <see cref="LdapsPort"/> and StartTLS on <see cref="Port"/>, with a certificate for 127.0.0.1 and localhost.</summary>
+    public bool Tls { get; init; }
+
+    public int LdapsPort { get; private set; }
+
+    public string LdapsUrl => $"ldaps://127.0.0.1:{LdapsPort.ToString(CultureInfo.InvariantCulture)}";
+
+    /// <summary>The PEM of the throwaway CA that signed the server's certificate (with <see cref="Tls"/>).</summary>
+    public string CaFile { get; private set; } = "";
+
+    /// <summary>The PEM of another throwaway CA, which signed nothing this server presents.</summary>
+    public string UnrelatedCaFile { get; private set; } = "";
+
     public string AdminPassword { get; } = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
 
     /// <summary>A file holding <see cref="AdminPassword"/>, for settings that take a password file.</summary>
@@ -45,9 +66,17 @@ public sealed class SlapdServer : IAsyncLifetime
         TestInstanceDirectory.ReapOrphans(Kind, StopServersIn);
         _directory = TestInstanceDirectory.Create(Kind);
         AdminPasswordFile = _directory.WriteSecret("ldap-admin.password", AdminPassword);
+        if (Tls)
+        {
+            await TestCertificates.CreateAsync(_directory.File("tls")).ConfigureAwait(false);
+            CaFile = _directory.File(Path.Combine("tls", TestCertificates.CaFile));
+            UnrelatedCaFile = _directory.File(Path.Combine("tls", TestCertificates.UnrelatedCaFile));
+        }
+
         await FreePort.StartOnFreeTcpPortAsync(port =>
         {
             Port = port;
+            LdapsPort = Tls ? FreePort.NextTcp() : 0;
             return StartAsync();
         }).ConfigureAwait(false);
     }
@@ -63,12 +92,30 @@ public sealed class SlapdServer : IAsyncLifetime
             {
                 "-c", "exec \"$0\" \"$@\" >>\"$LOG\" 2>&1", Script,
                 "--data", Path.Combine(_directory.Path, "ldap"),
-                "--url", Url + "/",
+                "--url", Tls ? $"{Url}/ {LdapsUrl}/" : Url + "/",
                 "--rootpw-file", AdminPasswordFile,
                 "--dds-interval", DdsIntervalSeconds.ToString(CultureInfo.InvariantCulture),
             },
             Environment = { ["LOG"] = log },
         };
+        if (NamingContext != Suffix)
+        {
+            var ldif = _directory.File("base.ldif");
+            await File.WriteAllTextAsync(ldif, BaseLdif(NamingContext)).ConfigureAwait(false);
+            foreach (var argument in (string[])["--suffix", NamingContext, "--base-ldif", ldif])
+            {
+                start.ArgumentList.Add(argument);
+            }
+        }
+
+        if (Tls)
+        {
+            foreach (var argument in (string[])["--tls-cert", _directory.File(Path.Combine("tls", TestCertificates.ServerCertificateFile)), "--tls-key", _directory.File(Path.Combine("tls", TestCertificates.ServerKeyFile))])
+            {
+                start.ArgumentList.Add(argument);
+            }
+        }
+
         _slapd = Process.Start(start) ?? throw new InvalidOperationException("Could not start slapd-run.sh.");
 
         var deadline = Stopwatch.StartNew();
@@ -115,7 +162,7 @@ public sealed class SlapdServer : IAsyncLifetime
     }
 
     /// <summary>A connection bound as the directory's administrator.</summary>
-    public LdapConnection ConnectAsAdmin() => Connect(new NetworkCredential(AdminDn, AdminPassword));
+    public LdapConnection ConnectAsAdmin() => Connect(new NetworkCredential(AdministratorDn, AdminPassword));
 
     /// <summary>An anonymous connection.</summary>
     public LdapConnection ConnectAnonymously() => Connect(null);
@@ -123,7 +170,7 @@ public sealed class SlapdServer : IAsyncLifetime
     /// <summary>Creates an organizational unit of its own for one test and returns its DN.</summary>
     public Task<string> CreateSubtreeAsync() => Task.Run(() =>
     {
-        var dn = $"ou=t-{Guid.NewGuid():N},{Suffix}";
+        var dn = $"ou=t-{Guid.NewGuid():N},{NamingContext}";
         using var connection = ConnectAsAdmin();
         connection.SendRequest(new AddRequest(dn, new DirectoryAttribute("objectClass", "organizationalUnit")));
         return dn;
@@ -166,7 +213,7 @@ public sealed class SlapdServer : IAsyncLifetime
         try
         {
             using var connection = ConnectAsAdmin();
-            connection.SendRequest(new SearchRequest(Suffix, "(objectClass=*)", SearchScope.Base, "1.1"));
+            connection.SendRequest(new SearchRequest(NamingContext, "(objectClass=*)", SearchScope.Base, "1.1"));
             return _slapd is { HasExited: false };
         }
         catch (LdapException)
@@ -177,6 +224,20 @@ public sealed class SlapdServer : IAsyncLifetime
         {
             return false;
         }
+    }
+
+    /// <summary>The suffix entry: a domain for dc=..., an organization for o=..., an organizational unit for ou=....</summary>
+    private static string BaseLdif(string suffix)
+    {
+        var rdn = suffix.Split(',')[0].Split('=', 2);
+        var (objectClass, attribute) = rdn[0].Trim().ToLowerInvariant() switch
+        {
+            "dc" => ("domain", "dc"),
+            "o" => ("organization", "o"),
+            "ou" => ("organizationalUnit", "ou"),
+            _ => throw new ArgumentException($"Cannot make a suffix entry for '{suffix}': its first RDN must be dc=, o= or ou=."),
+        };
+        return $"dn: {suffix}\nobjectClass: top\nobjectClass: {objectClass}\n{attribute}: {rdn[1].Trim()}\n";
     }
 
     private static void StopServersIn(string folder)
