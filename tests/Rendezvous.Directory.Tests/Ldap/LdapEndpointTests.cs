@@ -27,3 +27,24 @@ public sealed class LdapEndpointTests
         Assert.Contains(expected, error, StringComparison.Ordinal);
     }
 }
+
+public sealed class LdapEndpointListTests
+{
+    [Fact]
+    public void Space_separated_urls_are_kept_in_order()
+    {
+        Assert.True(LdapEndpoint.TryParseList("ldaps://a.example  ldaps://b.example:1636 ", out var endpoints, out var error), error);
+        Assert.Equal([new LdapEndpoint("a.example", 636, true), new LdapEndpoint("b.example", 1636, true)], endpoints);
+        Assert.Equal("b.example:1636", endpoints[1].HostAndPort);
+    }
+
+    [Theory]
+    [InlineData("ldap://a.example ldaps://b.example", "same scheme")]
+    [InlineData("ldap://a.example http://b.example", "'http://b.example': scheme 'http' is not supported")]
+    [InlineData("   ", "no URL given")]
+    public void Mixed_schemes_and_bad_members_are_refused(string urls, string expected)
+    {
+        Assert.False(LdapEndpoint.TryParseList(urls, out _, out var error));
+        Assert.Contains(expected, error, StringComparison.Ordinal);
+    }
+}
