@@ -51,9 +51,9 @@ internal static class TestSettings
         {
             settings["Rendezvous:Directories:0:Name"] = "local";
             settings["Rendezvous:Directories:0:Url"] = slapd.Url;
-            settings["Rendezvous:Directories:0:BaseDn"] = SlapdServer.Suffix;
+            settings["Rendezvous:Directories:0:BaseDn"] = slapd.NamingContext;
             settings["Rendezvous:Directories:0:Bind:Mode"] = "Simple";
-            settings["Rendezvous:Directories:0:Bind:Dn"] = SlapdServer.AdminDn;
+            settings["Rendezvous:Directories:0:Bind:Dn"] = slapd.AdministratorDn;
             settings["Rendezvous:Directories:0:Bind:PasswordFile"] = slapd.AdminPasswordFile;
         }
 
