@@ -11,8 +11,11 @@ internal static class DirectorySetup
 {
     public static IServiceCollection AddDirectories(this IServiceCollection services)
     {
-        services.AddSingleton(provider => new PublicationOutbox(
-            provider.GetRequiredService<IOptions<LdapDirectoryOptionsCollection>>().Value.Select(d => d.Name)));
+        services.AddSingleton(provider =>
+        {
+            var directories = provider.GetRequiredService<IOptions<LdapDirectoryOptionsCollection>>();
+            return new PublicationOutbox(() => directories.Value.Select(d => d.Name));
+        });
         services.AddSingleton<UserRegistry>();
         services.AddSingleton<DirectorySearches>();
         services.AddSingleton<DirectoryPublishing>();

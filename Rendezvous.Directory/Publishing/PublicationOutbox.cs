@@ -19,13 +19,21 @@ public sealed class PublicationOutbox
 {
     private TaskCompletionSource _written = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    private readonly Lazy<string[]> _directories;
+
     public PublicationOutbox(IEnumerable<string> directories)
+        : this(() => directories)
     {
-        Directories = [.. directories];
+    }
+
+    /// <param name="directories">Read at the first write, not before: configuration errors are reported at start-up, all together.</param>
+    public PublicationOutbox(Func<IEnumerable<string>> directories)
+    {
+        _directories = new(() => [.. directories()]);
     }
 
     /// <summary>The configured directories' names.</summary>
-    public IReadOnlyList<string> Directories { get; }
+    public IReadOnlyList<string> Directories => _directories.Value;
 
     /// <summary>Marks the object for every directory, within the caller's transaction.</summary>
     public async Task MarkAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string kind, Guid id, DateTimeOffset now, CancellationToken cancellationToken)
