@@ -118,6 +118,39 @@ internal static class OpenApiSetup
                 Header(operation, "If-Match", "Optional: delete only if the ETag still matches.", "\"1\"", required: false);
                 Example(operation, "403", "application/problem+json", """{"title":"Forbidden.","status":403,"detail":"Only the owner of conference ... or an administrator may change or delete it."}""");
                 break;
+            case "ListDirectories":
+                Example(operation, "200", "application/json",
+                    """[{"name":"local","url":"ldap://127.0.0.1:3389","flavour":"ils","baseDn":"o=Intranet","container":"ou=Dynamic,o=Intranet","tls":"none","scopes":[],"defaultTtlSeconds":3600,"reachable":true,"detail":null,"publisher":{"connected":true,"lastSuccessAt":"2026-11-23T09:00:01Z","lastFailureAt":null,"lastError":null,"pending":0,"published":42,"conflicts":0}}]""");
+                break;
+            case "ListDirectoryObjects":
+                operation.Parameters ??= [];
+                Query(operation, "type", "conference (default) or user.", "conference");
+                Query(operation, "name", "Name prefix; only a trailing '*' is a wildcard.", "Town*");
+                Query(operation, "limit", "Page size, 1-500; default 50.", "50");
+                Query(operation, "cursor", "The \"next\" value of the previous page (single use, valid for 60 s).", "d2f0c1...");
+                Example(operation, "200", "application/json",
+                    """{"items":[{"type":"conference","dn":"uid=Town hall,ou=Dynamic,o=Intranet","name":"Town hall","ttlSeconds":3600,"protocol":"IP Conference","originator":"alice","description":"Quarterly all-hands","start":"2026-11-24T10:00:00Z","stop":"2026-11-24T11:00:00Z","advertisingScope":"site","url":null,"sdp":"v=0\r\n...","session":{"name":"Town hall"},"errors":[],"ipAddresses":[]}],"next":null}""");
+                Example(operation, "404", "application/problem+json", """{"title":"No such directory.","status":404}""");
+                break;
+            case "RegisterUser":
+                operation.RequestBody = new OpenApiRequestBody
+                {
+                    Required = true,
+                    Description = "The user's name (the entry's cn), the IP phone to call (an IP address or host name), and how long the registration lasts (60-604800 s; default 3600).",
+                    Content = new Dictionary<string, OpenApiMediaType>
+                    {
+                        ["application/json"] = new() { Schema = new OpenApiSchema { Type = JsonSchemaType.Object }, Example = JsonNode.Parse("""{"name":"Alice Liddell","ipPhone":"192.0.2.10","registrationSeconds":3600}""") },
+                    },
+                };
+                Example(operation, "201", "application/json", ExampleUser);
+                Example(operation, "400", "application/problem+json", """{"title":"The user is not valid.","status":400,"errors":{"ipPhone":["is required: an IP address or a DNS host name (TAPI's IPPhonePrimary)"]}}""");
+                break;
+            case "ListUsers":
+                Example(operation, "200", "application/json", "[" + ExampleUser + "]");
+                break;
+            case "UnregisterUser":
+                Example(operation, "403", "application/problem+json", """{"title":"Forbidden.","status":403,"detail":"Only the owner of 'Alice Liddell' or an administrator may end its registration."}""");
+                break;
             case "WhoAmI":
                 Example(operation, "200", "application/json", """{"subject":"bootstrap-admin","name":"Bootstrap administrator","isAdmin":true,"method":"bootstrap-token"}""");
                 break;
@@ -130,6 +163,8 @@ internal static class OpenApiSetup
                 break;
         }
     }
+
+    private const string ExampleUser = """{"name":"Alice Liddell","ipPhone":"192.0.2.10","owner":"alice","registeredUntil":"2026-11-23T10:00:00Z","createdAt":"2026-11-23T09:00:00Z"}""";
 
     private static void Body(OpenApiOperation operation) => operation.RequestBody = new OpenApiRequestBody
     {

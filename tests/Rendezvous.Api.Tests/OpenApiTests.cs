@@ -31,6 +31,7 @@ public sealed class OpenApiTests
         [
             "GET /api/conferences/upcoming", "GET /api/conferences/{id}", "GET /api/conferences/{id}.sdp", "POST /api/conferences",
             "PUT /api/conferences/{id}", "DELETE /api/conferences/{id}", "GET /api/auth/whoami", "GET /healthz", "GET /readyz",
+            "GET /api/directories", "GET /api/directories/{name}/objects", "POST /api/users", "GET /api/users", "DELETE /api/users/{name}",
         ];
         foreach (var name in expected)
         {
