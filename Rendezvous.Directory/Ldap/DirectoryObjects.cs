@@ -67,7 +67,7 @@ public sealed record PublishedUser(string Name, string? IpPhoneAddress);
 
 /// <summary>An object found in a directory, published by Rendezvous or by any other program.</summary>
 /// <param name="Name">ILS uid / NTDS msTAPI-uid for conferences, cn for users.</param>
-/// <param name="TtlSeconds">The entry's entryTtl (RFC 2589) when it has one.</param>
+/// <param name="TtlSeconds">The entry's entryTtl (RFC 2589) when it has one. slapd reports the seconds left until expiry, not the TTL last granted.</param>
 public sealed record DiscoveredObject(DirectoryObjectKind Kind, string Dn, string Name, int? TtlSeconds)
 {
     /// <summary>The conference blob as text (invalid UTF-8 replaced by U+FFFD); null when the entry has none.</summary>
