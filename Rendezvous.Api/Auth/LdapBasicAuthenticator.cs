@@ -273,21 +273,11 @@ internal sealed class LdapBasicAuthenticator(
         }
     }
 
+    /// <summary>A connection with the directory's URLs and TLS in place, ready for a user's simple bind.</summary>
     private static LdapConnection Connect(LdapDirectoryOptions directory)
     {
-        if (!LdapEndpoint.TryParse(directory.Url, out var endpoint, out var error))
-        {
-            throw new ArgumentException(error, nameof(directory));
-        }
-
-        var connection = new LdapConnection(new LdapDirectoryIdentifier(endpoint.Host, endpoint.Port, fullyQualifiedDnsHostName: true, connectionless: false))
-        {
-            Timeout = TimeSpan.FromSeconds(directory.TimeoutSeconds),
-            AuthType = AuthType.Basic,
-        };
-        // libldap defaults to LDAPv2, whose binds fail with "A protocol error occurred".
-        connection.SessionOptions.ProtocolVersion = 3;
-        connection.SessionOptions.SecureSocketLayer = endpoint.UseSsl;
+        var connection = LdapConnectionFactory.Connect(directory);
+        connection.AuthType = AuthType.Basic;
         return connection;
     }
 

@@ -21,6 +21,7 @@ have_all() {
   command -v ldapsearch >/dev/null || return 1
   command -v slappasswd >/dev/null || [[ -x /usr/sbin/slappasswd ]] || return 1
   ldconfig -p 2>/dev/null | grep -q 'libldap-2\.5\.so\.0' || return 1
+  command -v openssl >/dev/null || return 1   # the test fixtures make throwaway TLS certificates
 }
 
 have_all && exit 0
@@ -37,7 +38,7 @@ elif command -v sudo >/dev/null; then
   fi
 else
   echo "install-packages: packages are missing and this user is not root and has no sudo." >&2
-  echo "As root: apt-get install postgresql slapd ldap-utils libldap-2.5-0" >&2
+  echo "As root: apt-get install postgresql slapd ldap-utils libldap-2.5-0 openssl" >&2
   exit 1
 fi
 
@@ -47,10 +48,10 @@ chmod 666 "$lock" 2>/dev/null || true
 flock 9
 have_all && exit 0   # another caller finished the job while we waited
 
-echo "install-packages: installing postgresql slapd ldap-utils libldap-2.5-0 ..." >&2
+echo "install-packages: installing postgresql slapd ldap-utils libldap-2.5-0 openssl ..." >&2
 export DEBIAN_FRONTEND=noninteractive
 echo "slapd slapd/no_configuration boolean true" | "${as_root[@]}" debconf-set-selections
 "${as_root[@]}" apt-get update -qq
 "${as_root[@]}" apt-get install -y -qq --no-install-recommends \
-  postgresql postgresql-client slapd ldap-utils libldap-2.5-0 >&2
+  postgresql postgresql-client slapd ldap-utils libldap-2.5-0 openssl >&2
 have_all || { echo "install-packages: installation finished but a program is still missing" >&2; exit 1; }
