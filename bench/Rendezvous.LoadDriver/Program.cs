@@ -8,6 +8,8 @@ using Rendezvous.LoadDriver;
 //   load    --rest URL --ldap NAME=HOST:PORT [--ldap ...] [--pid NAME=PID ...] [--clients 32] [--warmup 5]
 //           [--duration 30] [--max-serial-ms 250] [--deep] [--out FILE]
 //   explain [--pg CONNSTR]
+//   publish --phase drain|refresh [--directory local] [--pid NAME=PID ...] [--out FILE]
+// seed --outbox DIRECTORY marks every conference for that directory, as the service's catalog does.
 // (without --pg, the connection string comes from RENDEZVOUS_LOAD_PG)
 // Every target must be on loopback: the driver refuses any other address.
 var options = Args.Parse(args);
@@ -19,6 +21,7 @@ try
         "seed" => await Commands.SeedAsync(options, cancel.Token),
         "load" => Commands.Load(options),
         "explain" => await Commands.ExplainAsync(options, cancel.Token),
+        "publish" => await Publish.RunAsync(options, cancel.Token),
         _ => Args.Usage(),
     };
 }
@@ -45,7 +48,7 @@ internal static class Commands
         Seeder.WriteLdif(options.Required("ldif"), conferences);
         var ldif = clock.Elapsed - generated;
         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"generated {count} conferences in {generated.TotalSeconds:0.0} s, LDIF in {ldif.TotalSeconds:0.0} s; seeding PostgreSQL with {workers} workers ..."));
-        var seeding = await Seeder.SeedPostgresAsync(pg, conferences, workers, cancellationToken);
+        var seeding = await Seeder.SeedPostgresAsync(pg, conferences, workers, options.Optional("outbox"), cancellationToken);
         clock.Restart();
         var occurrences = await Seeder.AnalyzeAsync(pg, cancellationToken);
         var analyze = clock.Elapsed;
@@ -271,7 +274,7 @@ internal sealed class Args
 
     public static int Usage()
     {
-        Console.Error.WriteLine("usage: rendezvous-load seed|load|explain ... (see Program.cs)");
+        Console.Error.WriteLine("usage: rendezvous-load seed|load|explain|publish ... (see Program.cs)");
         return 2;
     }
 

@@ -16,10 +16,12 @@ internal static class Seeder
     /// Stores every conference through <see cref="ConferenceCatalog.CreateAsync"/>, exactly as the
     /// service does on POST, with <paramref name="workers"/> concurrent writers. Returns the wall time.
     /// </summary>
-    public static async Task<TimeSpan> SeedPostgresAsync(string connectionString, IReadOnlyList<SeedConference> conferences, int workers, CancellationToken cancellationToken)
+    /// With <paramref name="outboxDirectory"/>, each write also marks the conference for that directory, as the service does.
+    public static async Task<TimeSpan> SeedPostgresAsync(string connectionString, IReadOnlyList<SeedConference> conferences, int workers, string? outboxDirectory, CancellationToken cancellationToken)
     {
         await using var dataSource = NpgsqlDataSource.Create(connectionString);
-        var catalog = new ConferenceCatalog(dataSource, TimeProvider.System, Options.Create(new CatalogOptions()));
+        var outbox = outboxDirectory is null ? null : new Rendezvous.Directory.Publishing.PublicationOutbox([outboxDirectory]);
+        var catalog = new ConferenceCatalog(dataSource, TimeProvider.System, Options.Create(new CatalogOptions()), window: null, outbox);
         var done = 0;
         var clock = Stopwatch.StartNew();
         await Parallel.ForEachAsync(
