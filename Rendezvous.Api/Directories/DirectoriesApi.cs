@@ -62,7 +62,9 @@ internal static class DirectoriesApi
                 d.Name, d.Url, d.Flavour.ToString().ToLowerInvariant(), d.BaseDn, d.ObjectContainerDn, d.EffectiveTlsMode.ToString().ToLowerInvariant(),
                 [.. d.Scopes.Select(s => s.ToString().ToLowerInvariant())], d.DefaultTtlSeconds,
                 probe.Reachable, probe.Detail,
-                new PublisherResponse(state?.Connected ?? false, state?.LastSuccessAt, state?.LastFailureAt, state?.LastError, count.Pending, count.Published, count.Conflicts)));
+                DirectorySetup.Publishes(d)
+                    ? new PublisherResponse(state?.Connected ?? false, state?.LastSuccessAt, state?.LastFailureAt, state?.LastError, count.Pending, count.Published, count.Conflicts)
+                    : null));
         }
 
         return TypedResults.Ok(list);
@@ -221,7 +223,7 @@ internal sealed record PublisherResponse(bool Connected, DateTimeOffset? LastSuc
 
 internal sealed record DirectoryResponse(
     string Name, string Url, string Flavour, string BaseDn, string Container, string Tls, IReadOnlyList<string> Scopes, int DefaultTtlSeconds,
-    bool Reachable, string? Detail, PublisherResponse Publisher);
+    bool Reachable, string? Detail, PublisherResponse? Publisher);
 
 internal sealed record DirectoryObjectsResponse(IReadOnlyList<ObjectResponse> Items, string? Next);
 

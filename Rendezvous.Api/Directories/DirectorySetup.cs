@@ -14,7 +14,7 @@ internal static class DirectorySetup
         services.AddSingleton(provider =>
         {
             var directories = provider.GetRequiredService<IOptions<LdapDirectoryOptionsCollection>>();
-            return new PublicationOutbox(() => directories.Value.Select(d => d.Name));
+            return new PublicationOutbox(() => directories.Value.Where(Publishes).Select(d => d.Name));
         });
         services.AddSingleton<UserRegistry>();
         services.AddSingleton<DirectorySearches>();
@@ -22,6 +22,12 @@ internal static class DirectorySetup
         services.AddHostedService(provider => provider.GetRequiredService<DirectoryPublishing>());
         return services;
     }
+
+    /// <summary>
+    /// Whether Rendezvous publishes to the directory: only with credentials of its own. A
+    /// directory bound anonymously is for discovery only (directories refuse anonymous writes).
+    /// </summary>
+    public static bool Publishes(LdapDirectoryOptions directory) => directory.Bind.Mode != LdapBindMode.Anonymous;
 }
 
 /// <summary>One publisher per configured directory, each in its own loop (see <see cref="DirectoryPublisher"/>).</summary>
@@ -50,7 +56,7 @@ internal sealed class DirectoryPublishing(
         var runs = new List<Task>();
         lock (_publishers)
         {
-            foreach (var directory in directories.Value)
+            foreach (var directory in directories.Value.Where(DirectorySetup.Publishes))
             {
                 var publisher = new DirectoryPublisher(directory, dataSource, outbox, time, logger, metrics);
                 _publishers[directory.Name] = publisher;

@@ -316,7 +316,15 @@ public sealed partial class DirectoryPublisher : IDisposable
         var dn = mark.Kind == PublishedKind.Conference ? writer.ConferenceDn(desired.Name) : writer.UserDn(desired.Name);
         if (put == PutOutcome.Conflict)
         {
-            Log.Conflict(_logger, Name, dn);
+            // Warned once; the retries every few minutes stay quiet unless debugging.
+            if (published?.State == "conflict")
+            {
+                Log.StillConflict(_logger, Name, dn);
+            }
+            else
+            {
+                Log.Conflict(_logger, Name, dn);
+            }
         }
 
         var now = _time.GetUtcNow();
@@ -551,6 +559,9 @@ public sealed partial class DirectoryPublisher : IDisposable
 
         [LoggerMessage(5005, LogLevel.Warning, "Directory {Directory}: {Dn} belongs to another session; left alone")]
         public static partial void Conflict(ILogger logger, string directory, string dn);
+
+        [LoggerMessage(5007, LogLevel.Debug, "Directory {Directory}: {Dn} still belongs to another session")]
+        public static partial void StillConflict(ILogger logger, string directory, string dn);
 
         [LoggerMessage(5006, LogLevel.Debug, "Directory {Directory}: removed {Dn} ({Outcome})")]
         public static partial void Deleted(ILogger logger, string directory, string dn, DeleteOutcome outcome);

@@ -193,6 +193,31 @@ public sealed class PublishingTests(PostgresServer postgres, SlapdServer slapd) 
         Assert.NotEqual(Guid.Empty, kept);
     }
 
+    [Fact]
+    public async Task A_directory_bound_anonymously_is_for_discovery_only()
+    {
+        var container = await slapd.CreateSubtreeAsync();
+        using var host = await ConferenceApiHost.StartAsync(postgres, Now, settings =>
+        {
+            settings["Rendezvous:Directories:0:Name"] = "readonly";
+            settings["Rendezvous:Directories:0:Url"] = slapd.Url;
+            settings["Rendezvous:Directories:0:BaseDn"] = slapd.NamingContext;
+            settings["Rendezvous:Directories:0:Container"] = container.Split(',')[0];
+        });
+        using var client = host.Client();
+        await CreateAsync(client, Sdp("Not published", Hours(1, 2)));
+
+        var directory = (await client.GetFromJsonAsync<JsonElement>("/api/directories"))[0];
+        Assert.Equal(("readonly", true), (directory.GetProperty("name").GetString(), directory.GetProperty("reachable").GetBoolean()));
+        Assert.Equal(JsonValueKind.Null, directory.GetProperty("publisher").ValueKind);
+        await using var dataSource = Npgsql.NpgsqlDataSource.Create(host.ConnectionString);
+        await using var marks = dataSource.CreateCommand("SELECT count(*) FROM directory.outbox");
+        Assert.Equal(0L, (long)(await marks.ExecuteScalarAsync())!);
+        Assert.Empty(Search(slapd, container));
+        var listing = await client.GetFromJsonAsync<JsonElement>("/api/directories/readonly/objects");
+        Assert.Empty(listing.GetProperty("items").EnumerateArray());
+    }
+
     /// <summary>Polls GET /api/directories until the first directory's state satisfies <paramref name="done"/>.</summary>
     private static async Task<JsonElement> PollAsync(HttpClient client, Func<JsonElement, bool> done)
     {
