@@ -1,0 +1,391 @@
+using System.Net;
+using System.Text.Json;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Rendezvous.Madcap.Leases;
+
+/// <summary>Limits of the lease store (configuration: <c>Rendezvous:Madcap</c>).</summary>
+public sealed record LeaseStoreLimits
+{
+    /// <summary>RFC 2730 section 2.12's [EXTRA-ALLOCATION-TIME]: each address is reserved this long before and after its lease.</summary>
+    public TimeSpan ExtraAllocationTime { get; init; } = TimeSpan.FromHours(1);
+
+    /// <summary>Most addresses one lease may hold.</summary>
+    public int MaxAddressesPerLease { get; init; } = 16;
+
+    /// <summary>Most addresses all the current leases of one client address may hold.</summary>
+    public int MaxAddressesPerClient { get; init; } = 256;
+}
+
+/// <summary>
+/// Leases in PostgreSQL (schema <c>madcap</c>). An address is reserved for its lease period,
+/// padded by the extra allocation time; the exclusion constraint <c>no_address_leased_twice</c>
+/// makes a second reservation of one address for an overlapping period fail, so servers that
+/// share the database cannot hand an address out twice. A lease is returned only after its
+/// transaction committed: an ACK sent for it is durable.
+/// </summary>
+public sealed class LeaseStore(NpgsqlDataSource dataSource, TimeProvider time, LeaseStoreLimits limits)
+{
+    private const int Attempts = 8;
+    private const string ExclusionViolation = "23P01";
+    private const string UniqueViolation = "23505";
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    /// <summary>Stores the scopes that are not stored yet (by Scope ID); existing ones are left as they are.</summary>
+    public async Task<int> EnsureScopesAsync(IEnumerable<MadcapScope> scopes, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(scopes);
+        var added = 0;
+        foreach (var scope in scopes)
+        {
+            await using var insert = dataSource.CreateCommand(
+                """
+                INSERT INTO madcap.scopes (id, first_address, last_address, ttl, names, default_lease_seconds, max_lease_seconds, exclusions, created_at, updated_at)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)
+                ON CONFLICT (first_address) DO NOTHING
+                """);
+            AddScope(insert, scope with { Id = scope.Id == Guid.Empty ? Guid.CreateVersion7() : scope.Id });
+            insert.Parameters.Add(new() { Value = time.GetUtcNow().UtcDateTime });
+            added += await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return added;
+    }
+
+    /// <summary>Every scope, smallest Scope ID first (the order of the Multicast Scope List).</summary>
+    public async Task<IReadOnlyList<MadcapScope>> ScopesAsync(CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand($"SELECT {ScopeColumns} FROM madcap.scopes ORDER BY family(first_address), first_address");
+        var scopes = new List<MadcapScope>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            scopes.Add(ReadScope(reader));
+        }
+
+        return scopes;
+    }
+
+    /// <summary>The scope whose Scope ID is <paramref name="first"/>, or null.</summary>
+    public async Task<MadcapScope?> ScopeAsync(IPAddress first, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand($"SELECT {ScopeColumns} FROM madcap.scopes WHERE first_address = $1");
+        command.Parameters.Add(new() { Value = first });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ReadScope(reader) : null;
+    }
+
+    /// <summary>
+    /// Allocates addresses for the request: at its start time, or else at its maximum start
+    /// time; as long as asked (at most the scope's maximum, at least the minimum lease time);
+    /// between the minimum and the desired number of addresses. With <see cref="LeaseRequest.OfferHold"/>
+    /// the lease is an offer that lapses after the hold unless confirmed.
+    /// </summary>
+    public async Task<LeaseOutcome> AllocateAsync(LeaseRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.MinCount < 1 || request.MinCount > request.DesiredCount)
+        {
+            return LeaseOutcome.Refused(LeaseFailure.TooManyAddresses, "the minimum number of addresses must be from 1 to the desired number");
+        }
+
+        var count = Math.Min(request.DesiredCount, limits.MaxAddressesPerLease);
+        if (request.MinCount > count)
+        {
+            return LeaseOutcome.Refused(LeaseFailure.TooManyAddresses, $"a lease holds at most {limits.MaxAddressesPerLease} addresses");
+        }
+
+        if (await ScopeAsync(request.Scope, cancellationToken).ConfigureAwait(false) is not { } scope)
+        {
+            return LeaseOutcome.Refused(LeaseFailure.NoSuchScope, $"no scope has the Scope ID {request.Scope}");
+        }
+
+        var length = request.LeaseTime is { } asked ? (asked < scope.MaxLease ? asked : scope.MaxLease) : scope.DefaultLease;
+        if (request.MinLeaseTime is { } min && min > length)
+        {
+            return LeaseOutcome.Refused(LeaseFailure.LeaseTooShort, $"the scope grants at most {scope.MaxLease.TotalSeconds:0} s");
+        }
+
+        if (length <= TimeSpan.Zero)
+        {
+            length = scope.DefaultLease;
+        }
+
+        var now = time.GetUtcNow();
+        var start = request.Start is { } s && s > now ? s : now;
+        if (request.Client is { } client)
+        {
+            var held = await AddressesHeldAsync(client, now, cancellationToken).ConfigureAwait(false);
+            if (held + request.MinCount > limits.MaxAddressesPerClient)
+            {
+                return LeaseOutcome.Refused(LeaseFailure.QuotaExceeded, $"{client} holds {held} addresses; at most {limits.MaxAddressesPerClient} are allowed");
+            }
+
+            count = (int)Math.Min(count, limits.MaxAddressesPerClient - held);
+        }
+
+        // At the start time asked for; if nothing is free then, at the latest start accepted.
+        IEnumerable<DateTimeOffset> starts = request.MaxStart is { } latest && latest > start ? [start, latest] : [start];
+        foreach (var at in starts)
+        {
+            var outcome = await TryAllocateAsync(request, scope, at, at + length, count, now, cancellationToken).ConfigureAwait(false);
+            if (outcome.Failure != LeaseFailure.Exhausted)
+            {
+                return outcome;
+            }
+        }
+
+        return LeaseOutcome.Refused(LeaseFailure.Exhausted, $"scope {scope.First}: fewer than {request.MinCount} addresses are free for the period asked");
+    }
+
+    private async Task<LeaseOutcome> TryAllocateAsync(LeaseRequest request, MadcapScope scope, DateTimeOffset start, DateTimeOffset end, int count, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var reserved = Reserved(start, end);
+        for (var attempt = 0; attempt < Attempts; attempt++)
+        {
+            var free = await FreeAddressesAsync(scope, reserved, count, cancellationToken).ConfigureAwait(false);
+            if (free.Count < request.MinCount)
+            {
+                return LeaseOutcome.Refused(LeaseFailure.Exhausted, "no addresses free");
+            }
+
+            var lease = new Lease(Guid.CreateVersion7(), request.LeaseIdentifier, scope.First, request.OfferHold is not null, start, end, free, request.Client);
+            try
+            {
+                await InsertAsync(lease, scope.Id, reserved, request.OfferHold is { } hold ? now + hold : null, now, cancellationToken).ConfigureAwait(false);
+                return LeaseOutcome.Granted(lease);
+            }
+            catch (PostgresException e) when (e.SqlState == ExclusionViolation)
+            {
+                // Another server took one of these addresses meanwhile: look again.
+            }
+            catch (PostgresException e) when (e.SqlState == UniqueViolation)
+            {
+                return LeaseOutcome.Refused(LeaseFailure.LeaseIdentifierInUse, "this Lease Identifier already names a lease");
+            }
+        }
+
+        return LeaseOutcome.Refused(LeaseFailure.Exhausted, "the scope is too contended; try again");
+    }
+
+    /// <summary>
+    /// Up to <paramref name="count"/> addresses of the scope free for the whole reserved period,
+    /// searched from a random point so that concurrent servers rarely pick the same ones.
+    /// </summary>
+    private async Task<List<IPAddress>> FreeAddressesAsync(MadcapScope scope, NpgsqlRange<DateTime> reserved, int count, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            """
+            WITH span AS (SELECT least($2::inet - $1::inet + 1, 2147483647::bigint) AS size)
+            SELECT a FROM span, generate_series(0::bigint, span.size - 1) AS g, LATERAL (SELECT $1::inet + ((g + $3) % span.size) AS a) c
+            WHERE NOT EXISTS (SELECT 1 FROM madcap.lease_addresses la WHERE la.address = c.a AND la.reserved && $4)
+              AND NOT EXISTS (SELECT 1 FROM unnest($5::inet[], $6::inet[]) AS x(first, last) WHERE c.a BETWEEN x.first AND x.last)
+            LIMIT $7
+            """);
+        command.Parameters.Add(new() { Value = scope.First });
+        command.Parameters.Add(new() { Value = scope.LastAllocatable });
+        command.Parameters.Add(new() { Value = (long)Random.Shared.Next(int.MaxValue) });
+        command.Parameters.Add(new() { Value = reserved, NpgsqlDbType = NpgsqlDbType.TimestampTzRange });
+        command.Parameters.Add(new() { Value = scope.Exclusions.Select(x => x.First).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Inet });
+        command.Parameters.Add(new() { Value = scope.Exclusions.Select(x => x.Last).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Inet });
+        command.Parameters.Add(new() { Value = count });
+        var free = new List<IPAddress>(count);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            free.Add(reader.GetFieldValue<IPAddress>(0));
+        }
+
+        return free;
+    }
+
+    private async Task InsertAsync(Lease lease, Guid scopeId, NpgsqlRange<DateTime> reserved, DateTimeOffset? offeredUntil, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using (var insert = new NpgsqlCommand(
+            """
+            INSERT INTO madcap.leases (id, lease_identifier, scope_id, state, starts_at, ends_at, offered_until, client_address, created_at, updated_at)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)
+            """, connection, transaction))
+        {
+            insert.Parameters.Add(new() { Value = lease.Id });
+            insert.Parameters.Add(new() { Value = lease.LeaseIdentifier });
+            insert.Parameters.Add(new() { Value = scopeId });
+            insert.Parameters.Add(new() { Value = lease.Offered ? "offered" : "leased" });
+            insert.Parameters.Add(new() { Value = lease.Start.UtcDateTime });
+            insert.Parameters.Add(new() { Value = lease.End.UtcDateTime });
+            insert.Parameters.Add(new() { Value = (object?)offeredUntil?.UtcDateTime ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+            insert.Parameters.Add(new() { Value = (object?)lease.Client ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Inet });
+            insert.Parameters.Add(new() { Value = now.UtcDateTime });
+            await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await using (var addresses = new NpgsqlCommand("INSERT INTO madcap.lease_addresses (lease_id, address, reserved) SELECT $1, a, $3 FROM unnest($2::inet[]) AS a", connection, transaction))
+        {
+            addresses.Parameters.Add(new() { Value = lease.Id });
+            addresses.Parameters.Add(new() { Value = lease.Addresses.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Inet });
+            addresses.Parameters.Add(new() { Value = reserved, NpgsqlDbType = NpgsqlDbType.TimestampTzRange });
+            await addresses.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The lease with this Lease Identifier, or null (an offer past its hold counts as gone).</summary>
+    public async Task<Lease?> GetAsync(byte[] leaseIdentifier, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            """
+            SELECT l.id, l.lease_identifier, s.first_address, l.state = 'offered', l.starts_at, l.ends_at, l.client_address,
+                   array(SELECT la.address FROM madcap.lease_addresses la WHERE la.lease_id = l.id ORDER BY la.address)
+            FROM madcap.leases l JOIN madcap.scopes s ON s.id = l.scope_id
+            WHERE l.lease_identifier = $1 AND (l.state = 'leased' OR l.offered_until > $2)
+            """);
+        command.Parameters.Add(new() { Value = leaseIdentifier });
+        command.Parameters.Add(new() { Value = time.GetUtcNow().UtcDateTime });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            return null;
+        }
+
+        return new Lease(
+            reader.GetGuid(0), reader.GetFieldValue<byte[]>(1), reader.GetFieldValue<IPAddress>(2), reader.GetBoolean(3),
+            Utc(reader.GetDateTime(4)), Utc(reader.GetDateTime(5)),
+            reader.GetFieldValue<IPAddress[]>(7), reader.IsDBNull(6) ? null : reader.GetFieldValue<IPAddress>(6));
+    }
+
+    /// <summary>Turns an offer into a lease (the REQUEST that follows an OFFER). Null when no live offer or lease has the identifier.</summary>
+    public async Task<Lease?> ConfirmAsync(byte[] leaseIdentifier, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            "UPDATE madcap.leases SET state = 'leased', offered_until = NULL, updated_at = $2 WHERE lease_identifier = $1 AND (state = 'leased' OR offered_until > $2)");
+        command.Parameters.Add(new() { Value = leaseIdentifier });
+        command.Parameters.Add(new() { Value = time.GetUtcNow().UtcDateTime });
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1
+            ? await GetAsync(leaseIdentifier, cancellationToken).ConfigureAwait(false)
+            : null;
+    }
+
+    /// <summary>
+    /// Extends a lease to end <paramref name="leaseTime"/> from now (or from its start, if that
+    /// is later), within the scope's maximum; never shortens it. Fails when another lease holds
+    /// one of the addresses in the extension.
+    /// </summary>
+    public async Task<LeaseOutcome> RenewAsync(byte[] leaseIdentifier, TimeSpan? leaseTime, TimeSpan? minLeaseTime, CancellationToken cancellationToken)
+    {
+        if (await GetAsync(leaseIdentifier, cancellationToken).ConfigureAwait(false) is not { Offered: false } lease)
+        {
+            return LeaseOutcome.Refused(LeaseFailure.UnknownLease, "no lease has this Lease Identifier");
+        }
+
+        var scope = (await ScopeAsync(lease.Scope, cancellationToken).ConfigureAwait(false))!;
+        var now = time.GetUtcNow();
+        var from = lease.Start > now ? lease.Start : now;
+        var length = leaseTime is { } asked ? (asked < scope.MaxLease ? asked : scope.MaxLease) : scope.DefaultLease;
+        if (minLeaseTime is { } min && min > length)
+        {
+            return LeaseOutcome.Refused(LeaseFailure.LeaseTooShort, $"the scope grants at most {scope.MaxLease.TotalSeconds:0} s");
+        }
+
+        var end = from + length > lease.End ? from + length : lease.End;
+        try
+        {
+            await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            await using (var update = new NpgsqlCommand("UPDATE madcap.leases SET ends_at = $2, updated_at = $3 WHERE id = $1", connection, transaction))
+            {
+                update.Parameters.Add(new() { Value = lease.Id });
+                update.Parameters.Add(new() { Value = end.UtcDateTime });
+                update.Parameters.Add(new() { Value = now.UtcDateTime });
+                await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            await using (var extend = new NpgsqlCommand("UPDATE madcap.lease_addresses SET reserved = $2 WHERE lease_id = $1", connection, transaction))
+            {
+                extend.Parameters.Add(new() { Value = lease.Id });
+                extend.Parameters.Add(new() { Value = Reserved(lease.Start, end), NpgsqlDbType = NpgsqlDbType.TimestampTzRange });
+                await extend.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (PostgresException e) when (e.SqlState == ExclusionViolation)
+        {
+            return LeaseOutcome.Refused(LeaseFailure.RenewalConflict, "another lease holds one of these addresses after the current end");
+        }
+
+        return LeaseOutcome.Granted(lease with { End = end });
+    }
+
+    /// <summary>Ends the lease (RELEASE). False when no lease or offer has the identifier.</summary>
+    public async Task<bool> ReleaseAsync(byte[] leaseIdentifier, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("DELETE FROM madcap.leases WHERE lease_identifier = $1");
+        command.Parameters.Add(new() { Value = leaseIdentifier });
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
+    }
+
+    /// <summary>Removes leases whose reservation has passed and offers whose hold lapsed; returns how many.</summary>
+    public async Task<int> ReclaimAsync(CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            "DELETE FROM madcap.leases WHERE (state = 'offered' AND offered_until <= $1) OR ends_at + $2 <= $1");
+        command.Parameters.Add(new() { Value = time.GetUtcNow().UtcDateTime });
+        command.Parameters.Add(new() { Value = limits.ExtraAllocationTime });
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<long> AddressesHeldAsync(IPAddress client, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            """
+            SELECT count(*) FROM madcap.lease_addresses la JOIN madcap.leases l ON l.id = la.lease_id
+            WHERE l.client_address = $1 AND l.ends_at > $2 AND (l.state = 'leased' OR l.offered_until > $2)
+            """);
+        command.Parameters.Add(new() { Value = client });
+        command.Parameters.Add(new() { Value = now.UtcDateTime });
+        return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+    }
+
+    private NpgsqlRange<DateTime> Reserved(DateTimeOffset start, DateTimeOffset end) =>
+        new((start - limits.ExtraAllocationTime).UtcDateTime, true, (end + limits.ExtraAllocationTime).UtcDateTime, false);
+
+    private const string ScopeColumns = "id, first_address, last_address, ttl, names, default_lease_seconds, max_lease_seconds, exclusions, row_version";
+
+    private sealed record StoredRange(string First, string Last);
+
+    private static void AddScope(NpgsqlCommand command, MadcapScope scope)
+    {
+        command.Parameters.Add(new() { Value = scope.Id });
+        command.Parameters.Add(new() { Value = scope.First });
+        command.Parameters.Add(new() { Value = scope.Last });
+        command.Parameters.Add(new() { Value = (short)scope.Ttl });
+        command.Parameters.Add(new() { Value = JsonSerializer.Serialize(scope.Names, Json), NpgsqlDbType = NpgsqlDbType.Jsonb });
+        command.Parameters.Add(new() { Value = (int)scope.DefaultLease.TotalSeconds });
+        command.Parameters.Add(new() { Value = (int)Math.Min(int.MaxValue, scope.MaxLease.TotalSeconds) });
+        command.Parameters.Add(new()
+        {
+            Value = JsonSerializer.Serialize(scope.Exclusions.Select(x => new StoredRange(x.First.ToString(), x.Last.ToString())), Json),
+            NpgsqlDbType = NpgsqlDbType.Jsonb,
+        });
+    }
+
+    private static MadcapScope ReadScope(NpgsqlDataReader reader) =>
+        new(
+            reader.GetFieldValue<IPAddress>(1),
+            reader.GetFieldValue<IPAddress>(2),
+            (byte)reader.GetInt16(3),
+            JsonSerializer.Deserialize<List<MadcapScopeName>>(reader.GetString(4), Json)!,
+            TimeSpan.FromSeconds(reader.GetInt32(5)),
+            TimeSpan.FromSeconds(reader.GetInt32(6)),
+            [.. JsonSerializer.Deserialize<List<StoredRange>>(reader.GetString(7), Json)!.Select(r => new AddressRange(IPAddress.Parse(r.First), IPAddress.Parse(r.Last)))])
+        {
+            Id = reader.GetGuid(0),
+            Version = reader.GetInt64(8),
+        };
+
+    private static DateTimeOffset Utc(DateTime value) => new(DateTime.SpecifyKind(value, DateTimeKind.Utc));
+}

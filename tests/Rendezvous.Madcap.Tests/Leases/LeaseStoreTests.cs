@@ -1,0 +1,153 @@
+using System.Net;
+using Npgsql;
+using Rendezvous.Madcap.Leases;
+using Rendezvous.Testing;
+
+namespace Rendezvous.Madcap.Tests.Leases;
+
+/// <summary>The lease store against a real PostgreSQL: allocation, time periods, limits, and two servers on one database.</summary>
+public sealed class LeaseStoreTests(PostgresServer postgres) : IClassFixture<PostgresServer>
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 23, 12, 0, 0, TimeSpan.Zero);
+    private static readonly IPAddress Local = IPAddress.Parse("239.255.0.0");
+
+    /// <summary>A small scope: 239.255.0.0 to 239.255.1.15 holds 272 addresses, of which the top 256 are the relative-assignment block, so 16 are leasable.</summary>
+    private static MadcapScope SmallScope(params AddressRange[] exclusions) => new(
+        Local, IPAddress.Parse("239.255.1.15"), 16, [new("en", "Lab", IsDefault: true)],
+        TimeSpan.FromHours(1), TimeSpan.FromDays(1), exclusions);
+
+    private sealed class Clock(DateTimeOffset now) : TimeProvider
+    {
+        public DateTimeOffset Now { get; set; } = now;
+
+        public override DateTimeOffset GetUtcNow() => Now;
+    }
+
+    private async Task<(LeaseStore Store, Clock Clock, NpgsqlDataSource DataSource)> CreateAsync(MadcapScope scope, LeaseStoreLimits? limits = null)
+    {
+        _connectionString = await postgres.CreateMigratedDatabaseAsync();
+        var dataSource = NpgsqlDataSource.Create(_connectionString);
+        var clock = new Clock(Now);
+        var store = new LeaseStore(dataSource, clock, limits ?? new LeaseStoreLimits());
+        Assert.Equal(1, await store.EnsureScopesAsync([scope], CancellationToken.None));
+        return (store, clock, dataSource);
+    }
+
+    private string _connectionString = "";
+
+    private static byte[] Id(int n) => [0, .. BitConverter.GetBytes(n), .. new byte[12]];
+
+    private static LeaseRequest Request(int id, int count = 1, IPAddress? client = null, DateTimeOffset? start = null, TimeSpan? length = null) =>
+        new(Id(id), Local, client ?? IPAddress.Loopback, Start: start, LeaseTime: length, MinCount: 1, DesiredCount: count);
+
+    [Fact]
+    public async Task A_lease_gets_free_addresses_of_its_scope_below_the_relative_assignment_block_and_is_stored()
+    {
+        var (store, _, dataSource) = await CreateAsync(SmallScope(new AddressRange(IPAddress.Parse("239.255.0.4"), IPAddress.Parse("239.255.0.7"))));
+        await using var _ = dataSource;
+        var scope = (await store.ScopeAsync(Local, CancellationToken.None))!;
+        Assert.Equal(IPAddress.Parse("239.255.1.14"), scope.ServerGroup);
+        Assert.Equal(IPAddress.Parse("239.255.0.15"), scope.LastAllocatable);
+
+        var outcome = await store.AllocateAsync(Request(1, count: 20), CancellationToken.None);
+        var lease = outcome.Lease!;
+        // 16 leasable addresses minus the 4 excluded; at most 16 per lease.
+        Assert.Equal(12, lease.Addresses.Count);
+        Assert.All(lease.Addresses, a => Assert.True(MadcapScope.Compare(a, IPAddress.Parse("239.255.0.15")) <= 0 && !(MadcapScope.Compare(a, IPAddress.Parse("239.255.0.4")) >= 0 && MadcapScope.Compare(a, IPAddress.Parse("239.255.0.7")) <= 0), a.ToString()));
+        Assert.Equal(lease.Addresses.Count, lease.Addresses.Distinct().Count());
+        Assert.Equal((Now, Now.AddHours(1), false), (lease.Start, lease.End, lease.Offered));
+
+        var stored = (await store.GetAsync(Id(1), CancellationToken.None))!;
+        Assert.Equal(lease.Addresses.Order(Comparer<IPAddress>.Create(MadcapScope.Compare)), stored.Addresses);
+
+        var exhausted = await store.AllocateAsync(Request(2), CancellationToken.None);
+        Assert.Equal(LeaseFailure.Exhausted, exhausted.Failure);
+        Assert.True(await store.ReleaseAsync(Id(1), CancellationToken.None));
+        Assert.NotNull((await store.AllocateAsync(Request(1), CancellationToken.None)).Lease);
+        Assert.Equal(LeaseFailure.LeaseIdentifierInUse, (await store.AllocateAsync(Request(1), CancellationToken.None)).Failure);
+        Assert.Equal(LeaseFailure.NoSuchScope, (await store.AllocateAsync(Request(3) with { Scope = IPAddress.Parse("239.192.0.0") }, CancellationToken.None)).Failure);
+    }
+
+    [Fact]
+    public async Task An_address_is_leased_again_for_a_period_that_does_not_overlap_with_the_padding()
+    {
+        var limits = new LeaseStoreLimits { ExtraAllocationTime = TimeSpan.FromMinutes(30) };
+        var (store, _, dataSource) = await CreateAsync(SmallScope(), limits);
+        await using var _ = dataSource;
+        var now = (await store.AllocateAsync(Request(1, count: 16), CancellationToken.None)).Lease!;
+        Assert.Equal(16, now.Addresses.Count);
+
+        // Ends at 13:00, reserved until 13:30; a lease from 14:00 (reserved from 13:30) fits, one from 13:45 does not.
+        Assert.Equal(LeaseFailure.Exhausted, (await store.AllocateAsync(Request(2, start: Now.AddMinutes(105)), CancellationToken.None)).Failure);
+        var later = (await store.AllocateAsync(Request(3, count: 16, start: Now.AddHours(2)), CancellationToken.None)).Lease!;
+        Assert.Equal(16, later.Addresses.Count);
+        Assert.Equal(Now.AddHours(2), later.Start);
+
+        // A Maximum Start Time lets the server move the start to when addresses are free.
+        var moved = (await store.AllocateAsync(Request(4, start: Now.AddMinutes(10)) with { MaxStart = Now.AddHours(5), LeaseTime = TimeSpan.FromMinutes(30) }, CancellationToken.None)).Lease!;
+        Assert.Equal(Now.AddHours(5), moved.Start);
+    }
+
+    [Fact]
+    public async Task Limits_renewal_release_offers_and_reclaiming()
+    {
+        var (store, clock, dataSource) = await CreateAsync(SmallScope(), new LeaseStoreLimits { MaxAddressesPerClient = 3, ExtraAllocationTime = TimeSpan.FromMinutes(10) });
+        await using var _ = dataSource;
+        var client = IPAddress.Parse("192.0.2.1");
+        Assert.Equal(LeaseFailure.TooManyAddresses, (await store.AllocateAsync(Request(1) with { MinCount = 3, DesiredCount = 2 }, CancellationToken.None)).Failure);
+        Assert.Equal(LeaseFailure.LeaseTooShort, (await store.AllocateAsync(Request(1) with { MinLeaseTime = TimeSpan.FromDays(2) }, CancellationToken.None)).Failure);
+        Assert.Equal(TimeSpan.FromDays(1), (await store.AllocateAsync(Request(9, client: IPAddress.Parse("192.0.2.9"), length: TimeSpan.FromDays(30)), CancellationToken.None)).Lease!.End - Now);
+
+        // The per-client quota: 3 addresses in all.
+        Assert.Equal(2, (await store.AllocateAsync(Request(1, count: 2, client: client), CancellationToken.None)).Lease!.Addresses.Count);
+        Assert.Single((await store.AllocateAsync(Request(2, count: 2, client: client), CancellationToken.None)).Lease!.Addresses);
+        Assert.Equal(LeaseFailure.QuotaExceeded, (await store.AllocateAsync(Request(3, client: client), CancellationToken.None)).Failure);
+
+        // Renewal extends, release frees, unknown identifiers are told apart.
+        var renewed = await store.RenewAsync(Id(1), TimeSpan.FromHours(3), null, CancellationToken.None);
+        Assert.Equal(Now.AddHours(3), renewed.Lease!.End);
+        Assert.Equal(Now.AddHours(3), (await store.GetAsync(Id(1), CancellationToken.None))!.End);
+        Assert.Equal(LeaseFailure.UnknownLease, (await store.RenewAsync(Id(77), null, null, CancellationToken.None)).Failure);
+        Assert.True(await store.ReleaseAsync(Id(2), CancellationToken.None));
+        Assert.False(await store.ReleaseAsync(Id(2), CancellationToken.None));
+        Assert.NotNull((await store.AllocateAsync(Request(3, client: client), CancellationToken.None)).Lease);
+
+        // An offer holds its addresses until confirmed or lapsed.
+        var offer = (await store.AllocateAsync(Request(5, count: 2) with { OfferHold = TimeSpan.FromSeconds(60) }, CancellationToken.None)).Lease!;
+        Assert.True(offer.Offered);
+        clock.Now = Now.AddSeconds(61);
+        Assert.Null(await store.ConfirmAsync(Id(5), CancellationToken.None));
+        Assert.Null(await store.GetAsync(Id(5), CancellationToken.None));
+        var offer2 = (await store.AllocateAsync(Request(6) with { OfferHold = TimeSpan.FromSeconds(60) }, CancellationToken.None)).Lease!;
+        Assert.False((await store.ConfirmAsync(Id(6), CancellationToken.None))!.Offered);
+        Assert.Equal(offer2.Addresses, (await store.GetAsync(Id(6), CancellationToken.None))!.Addresses);
+
+        // Reclaiming: the lapsed offer at once; the leases once their padded period is over.
+        Assert.Equal(1, await store.ReclaimAsync(CancellationToken.None));
+        clock.Now = Now.AddHours(3).AddMinutes(10);
+        Assert.True(await store.ReclaimAsync(CancellationToken.None) >= 2);
+        Assert.Null(await store.GetAsync(Id(1), CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Two_servers_on_one_database_never_lease_an_address_twice_for_overlapping_periods()
+    {
+        var (first, _, dataSource) = await CreateAsync(SmallScope(), new LeaseStoreLimits { MaxAddressesPerClient = 1000 });
+        await using var _ = dataSource;
+        await using var otherSource = NpgsqlDataSource.Create(_connectionString);
+        var second = new LeaseStore(otherSource, new Clock(Now), new LeaseStoreLimits { MaxAddressesPerClient = 1000 });
+
+        // 40 clients race for 16 addresses, each through either server, with overlapping periods.
+        var outcomes = await Task.WhenAll(Enumerable.Range(1, 40).Select(i =>
+            (i % 2 == 0 ? first : second).AllocateAsync(Request(i, start: Now.AddMinutes(i % 3 * 20)), CancellationToken.None)));
+        var granted = outcomes.Where(o => o.Lease is not null).Select(o => o.Lease!).ToList();
+        Assert.Equal(16, granted.Count);
+        Assert.All(outcomes.Where(o => o.Lease is null), o => Assert.Equal(LeaseFailure.Exhausted, o.Failure));
+        Assert.Equal(16, granted.SelectMany(l => l.Addresses).Distinct().Count());
+
+        // And the database agrees: no two reservations of one address overlap.
+        await using var check = dataSource.CreateCommand(
+            "SELECT count(*) FROM madcap.lease_addresses a JOIN madcap.lease_addresses b ON a.address = b.address AND a.lease_id < b.lease_id AND a.reserved && b.reserved");
+        Assert.Equal(0L, (long)(await check.ExecuteScalarAsync())!);
+    }
+}
