@@ -51,6 +51,15 @@ internal static partial class Log
     [LoggerMessage(3205, LogLevel.Warning, "Reading the upcoming window failed; PostgreSQL answers meanwhile")]
     public static partial void WindowBuildFailed(ILogger logger, Exception exception);
 
+    [LoggerMessage(6001, LogLevel.Information, "MADCAP scopes: stored {Added} of the {Configured} configured (the others were stored already)")]
+    public static partial void ScopesStored(ILogger logger, int added, int configured);
+
+    [LoggerMessage(6002, LogLevel.Information, "MADCAP: reclaimed {Count} expired leases and lapsed offers")]
+    public static partial void LeasesReclaimed(ILogger logger, int count);
+
+    [LoggerMessage(6003, LogLevel.Warning, "MADCAP lease maintenance failed; it runs again at the next interval")]
+    public static partial void LeaseMaintenanceFailed(ILogger logger, Exception exception);
+
     [LoggerMessage(4001, LogLevel.Warning, "Dependency {Dependency} is not ready: {Detail}")]
     public static partial void DependencyNotReady(ILogger logger, string dependency, string detail);
 }

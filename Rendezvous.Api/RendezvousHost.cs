@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Rendezvous.Api.Conferences;
 using Rendezvous.Api.Directories;
+using Rendezvous.Api.Madcap;
 using Microsoft.Extensions.Options;
 using Rendezvous.Api.Auth;
 using Rendezvous.Api.Configuration;
@@ -36,6 +37,7 @@ internal static class RendezvousHost
         services.AddRendezvousHealth();
         services.AddConferences();
         services.AddDirectories();
+        services.AddMadcap();
         services.AddRendezvousOpenApi();
         return builder;
     }
@@ -51,6 +53,7 @@ internal static class RendezvousHost
         app.MapAuthApi();
         app.MapConferencesApi();
         app.MapDirectoriesApi();
+        app.MapMadcapApi();
         app.MapRendezvousOpenApi();
         return app;
     }

@@ -151,6 +151,30 @@ internal static class OpenApiSetup
             case "UnregisterUser":
                 Example(operation, "403", "application/problem+json", """{"title":"Forbidden.","status":403,"detail":"Only the owner of 'Alice Liddell' or an administrator may end its registration."}""");
                 break;
+            case "ListMadcapScopes":
+                Example(operation, "200", "application/json", "[" + ExampleScope + "]");
+                break;
+            case "CreateMadcapScope":
+                operation.RequestBody = new OpenApiRequestBody
+                {
+                    Required = true,
+                    Description = "A multicast range (first is the Scope ID), the TTL clients must not exceed, language-tagged names, lease default and maximum, and exclusions.",
+                    Content = new Dictionary<string, OpenApiMediaType>
+                    {
+                        ["application/json"] = new() { Schema = new OpenApiSchema { Type = JsonSchemaType.Object }, Example = JsonNode.Parse("""{"first":"239.1.0.0","last":"239.1.3.255","ttl":8,"names":[{"language":"en","name":"Lab","isDefault":true}],"defaultLeaseSeconds":3600,"maxLeaseSeconds":86400,"exclusions":[{"first":"239.1.0.0","last":"239.1.0.9"}]}""") },
+                    },
+                };
+                Example(operation, "201", "application/json", ExampleScope);
+                Example(operation, "409", "application/problem+json", """{"title":"The scope overlaps another.","status":409}""");
+                break;
+            case "ReplaceMadcapScope":
+                Header(operation, "If-Match", "The scope's current version, e.g. \"1\".", "\"1\"", required: true);
+                Example(operation, "200", "application/json", ExampleScope);
+                Example(operation, "412", "application/problem+json", """{"title":"The conference has changed.","status":412}""");
+                break;
+            case "DeleteMadcapScope":
+                Example(operation, "409", "application/problem+json", """{"title":"The scope holds leases.","status":409}""");
+                break;
             case "WhoAmI":
                 Example(operation, "200", "application/json", """{"subject":"bootstrap-admin","name":"Bootstrap administrator","isAdmin":true,"method":"bootstrap-token"}""");
                 break;
@@ -163,6 +187,8 @@ internal static class OpenApiSetup
                 break;
         }
     }
+
+    private const string ExampleScope = """{"first":"239.255.0.0","last":"239.255.255.255","ttl":16,"names":[{"language":"en","name":"Local scope","isDefault":true}],"defaultLeaseSeconds":3600,"maxLeaseSeconds":2592000,"exclusions":[],"serverGroup":"239.255.255.254","relativeAssignmentBlock":{"first":"239.255.255.0","last":"239.255.255.255"},"version":1}""";
 
     private const string ExampleUser = """{"name":"Alice Liddell","ipPhone":"192.0.2.10","owner":"alice","registeredUntil":"2026-11-23T10:00:00Z","createdAt":"2026-11-23T09:00:00Z"}""";
 

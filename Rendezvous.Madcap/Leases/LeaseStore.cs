@@ -30,6 +30,7 @@ public sealed class LeaseStore(NpgsqlDataSource dataSource, TimeProvider time, L
     private const int Attempts = 8;
     private const string ExclusionViolation = "23P01";
     private const string UniqueViolation = "23505";
+    private const string ForeignKeyViolation = "23503";
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     /// <summary>Stores the scopes that are not stored yet (by Scope ID); existing ones are left as they are.</summary>
@@ -74,6 +75,60 @@ public sealed class LeaseStore(NpgsqlDataSource dataSource, TimeProvider time, L
         command.Parameters.Add(new() { Value = first });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ReadScope(reader) : null;
+    }
+
+    /// <summary>Stores a new scope; false when a scope with that first address exists or the range overlaps another scope.</summary>
+    public async Task<bool> CreateScopeAsync(MadcapScope scope, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        await using var insert = dataSource.CreateCommand(
+            """
+            INSERT INTO madcap.scopes (id, first_address, last_address, ttl, names, default_lease_seconds, max_lease_seconds, exclusions, created_at, updated_at)
+            SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $9
+            WHERE NOT EXISTS (SELECT 1 FROM madcap.scopes s WHERE family(s.first_address) = family($2::inet) AND s.first_address <= $3 AND $2 <= s.last_address)
+            """);
+        AddScope(insert, scope);
+        insert.Parameters.Add(new() { Value = time.GetUtcNow().UtcDateTime });
+        return await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
+    }
+
+    /// <summary>Replaces a scope's TTL, names, lease limits and exclusions (not its range) if its version is still <paramref name="expectedVersion"/>.</summary>
+    public async Task<MadcapScope?> UpdateScopeAsync(MadcapScope scope, long expectedVersion, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        await using var update = dataSource.CreateCommand(
+            $"""
+            UPDATE madcap.scopes SET ttl = $4, names = $5, default_lease_seconds = $6, max_lease_seconds = $7, exclusions = $8, updated_at = $9, row_version = row_version + 1
+            WHERE first_address = $2 AND last_address = $3 AND row_version = $10 AND $1 = $1
+            RETURNING {ScopeColumns}
+            """);
+        AddScope(update, scope);
+        update.Parameters.Add(new() { Value = time.GetUtcNow().UtcDateTime });
+        update.Parameters.Add(new() { Value = expectedVersion });
+        await using var reader = await update.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ReadScope(reader) : null;
+    }
+
+    /// <summary>Deletes a scope that holds no lease; null when there is no such scope, false when leases remain.</summary>
+    public async Task<bool?> DeleteScopeAsync(IPAddress first, CancellationToken cancellationToken)
+    {
+        await using var delete = dataSource.CreateCommand(
+            """
+            WITH target AS (SELECT id FROM madcap.scopes WHERE first_address = $1),
+                 gone AS (DELETE FROM madcap.scopes WHERE id IN (SELECT id FROM target) AND NOT EXISTS (SELECT 1 FROM madcap.leases l WHERE l.scope_id IN (SELECT id FROM target)) RETURNING 1)
+            SELECT (SELECT count(*) FROM target), (SELECT count(*) FROM gone)
+            """);
+        delete.Parameters.Add(new() { Value = first });
+        try
+        {
+            await using var reader = await delete.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            return reader.GetInt64(0) == 0 ? null : reader.GetInt64(1) == 1;
+        }
+        catch (PostgresException e) when (e.SqlState == ForeignKeyViolation)
+        {
+            return false; // a lease was granted in the scope meanwhile
+        }
     }
 
     /// <summary>

@@ -101,6 +101,19 @@ public sealed class ConfigurationValidationTests
     }
 
     [Fact]
+    public async Task A_bad_madcap_scope_is_named_field_by_field()
+    {
+        var settings = Valid();
+        settings["Rendezvous:Madcap:Scopes:0:First"] = "10.0.0.0";
+        settings["Rendezvous:Madcap:Scopes:0:Last"] = "10.0.255.255";
+        settings["Rendezvous:Madcap:Scopes:0:Ttl"] = "300";
+        var failure = await StartupFailure(settings);
+        Assert.Contains("Rendezvous:Madcap:Scopes:0:First: the range must be multicast", failure, StringComparison.Ordinal);
+        Assert.Contains("Rendezvous:Madcap:Scopes:0:Ttl: must be from 1 to 255", failure, StringComparison.Ordinal);
+        Assert.Contains("Rendezvous:Madcap:Scopes:0:Names: at least one name", failure, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task An_empty_value_does_not_make_a_directory_vanish()
     {
         // The configuration binder drops a list item whose number fails to convert.

@@ -1,0 +1,212 @@
+using System.Net;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Rendezvous.Api.Auth;
+using Rendezvous.Api.Conferences;
+using Rendezvous.Api.Database;
+using Rendezvous.Madcap;
+using Rendezvous.Madcap.Leases;
+
+namespace Rendezvous.Api.Madcap;
+
+internal static class MadcapSetup
+{
+    public static IServiceCollection AddMadcap(this IServiceCollection services)
+    {
+        services.AddSingleton(provider =>
+        {
+            var options = provider.GetRequiredService<IOptions<MadcapOptions>>();
+            return new LeaseStore(provider.GetRequiredService<NpgsqlDataSource>(), provider.GetRequiredService<TimeProvider>(), new LeaseStoreLimits
+            {
+                ExtraAllocationTime = TimeSpan.FromSeconds(options.Value.ExtraAllocationSeconds),
+                MaxAddressesPerLease = options.Value.MaxAddressesPerLease,
+                MaxAddressesPerClient = options.Value.MaxAddressesPerClient,
+            });
+        });
+        services.AddHostedService<LeaseMaintenance>();
+        return services;
+    }
+}
+
+/// <summary>Stores the configured scopes once the schema is migrated, then reclaims expired leases and lapsed offers.</summary>
+/// <remarks>The store is resolved when the service runs, after the configuration was validated (it reads the options).</remarks>
+internal sealed class LeaseMaintenance(IServiceProvider services, DatabaseState database, IOptions<MadcapOptions> options, ILogger<LeaseMaintenance> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var store = services.GetRequiredService<LeaseStore>();
+        while (!database.IsMigrated)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(250), stoppingToken).ConfigureAwait(false);
+        }
+
+        var scopes = options.Value.EffectiveScopes.Select(s => s.TryBuild(out var scope, out _) ? scope! : throw new InvalidOperationException("validated at start-up")).ToList();
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.ReclaimIntervalSeconds));
+        var seeded = false;
+        do
+        {
+            try
+            {
+                if (!seeded)
+                {
+                    var added = await store.EnsureScopesAsync(scopes, stoppingToken).ConfigureAwait(false);
+                    Log.ScopesStored(logger, added, scopes.Count);
+                    seeded = true;
+                }
+
+                var reclaimed = await store.ReclaimAsync(stoppingToken).ConfigureAwait(false);
+                if (reclaimed > 0)
+                {
+                    Log.LeasesReclaimed(logger, reclaimed);
+                }
+            }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested && e is NpgsqlException or TimeoutException)
+            {
+                Log.LeaseMaintenanceFailed(logger, e);
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
+    }
+}
+
+/// <summary>/api/madcap/scopes: the scopes the MADCAP server allocates from, editable by administrators.</summary>
+internal static class MadcapApi
+{
+    private const string TypeBase = "https://rendezvous.invalid/problems/";
+
+    public static IEndpointRouteBuilder MapMadcapApi(this IEndpointRouteBuilder endpoints)
+    {
+        var scopes = endpoints.MapGroup("/api/madcap/scopes").WithTags("MADCAP");
+        scopes.MapGet("/", ListAsync)
+            .RequireAuthorization(RendezvousPolicies.Reader)
+            .WithName("ListMadcapScopes")
+            .WithSummary("The multicast scopes the MADCAP server allocates from, smallest Scope ID first.");
+        scopes.MapPost("/", CreateAsync)
+            .RequireAuthorization(RendezvousPolicies.Admin)
+            .WithName("CreateMadcapScope")
+            .WithSummary("Adds a scope (administrators).");
+        scopes.MapPut("/{first}", ReplaceAsync)
+            .RequireAuthorization(RendezvousPolicies.Admin)
+            .WithName("ReplaceMadcapScope")
+            .WithSummary("Changes a scope's TTL, names, lease limits and exclusions; needs If-Match with its version (administrators).");
+        scopes.MapDelete("/{first}", DeleteAsync)
+            .RequireAuthorization(RendezvousPolicies.Admin)
+            .WithName("DeleteMadcapScope")
+            .WithSummary("Removes a scope that holds no lease (administrators).");
+        return endpoints;
+    }
+
+    private static async Task<IResult> ListAsync(LeaseStore store, CancellationToken cancellationToken) =>
+        TypedResults.Ok((await store.ScopesAsync(cancellationToken).ConfigureAwait(false)).Select(ScopeResponse.From).ToList());
+
+    private static async Task<IResult> CreateAsync(HttpContext http, LeaseStore store, CancellationToken cancellationToken)
+    {
+        if (await ReadAsync(http, cancellationToken).ConfigureAwait(false) is not { } body)
+        {
+            return Problems.InvalidJson("Send a scope as JSON: first, last, ttl, names, defaultLeaseSeconds, maxLeaseSeconds, exclusions.");
+        }
+
+        if (!body.TryBuild(out var scope, out var problems))
+        {
+            return Invalid(problems);
+        }
+
+        if (!await store.CreateScopeAsync(scope! with { Id = Guid.CreateVersion7() }, cancellationToken).ConfigureAwait(false))
+        {
+            return TypedResults.Problem(title: "The scope overlaps another.", detail: $"{scope!.First}-{scope.Last} overlaps a scope that exists; change or delete that one.",
+                statusCode: StatusCodes.Status409Conflict, type: TypeBase + "scope-overlap");
+        }
+
+        var stored = (await store.ScopeAsync(scope!.First, cancellationToken).ConfigureAwait(false))!;
+        http.Response.Headers.ETag = $"\"{stored.Version}\"";
+        return TypedResults.Created($"/api/madcap/scopes/{stored.First}", ScopeResponse.From(stored));
+    }
+
+    private static async Task<IResult> ReplaceAsync(string first, HttpContext http, LeaseStore store, CancellationToken cancellationToken)
+    {
+        if (!IPAddress.TryParse(first, out var address))
+        {
+            return Problems.BadParameter("first", "must be the scope's first address");
+        }
+
+        if (!long.TryParse(http.Request.Headers.IfMatch.ToString().Trim('"'), out var expected))
+        {
+            return Problems.PreconditionRequired();
+        }
+
+        if (await store.ScopeAsync(address, cancellationToken).ConfigureAwait(false) is not { } existing)
+        {
+            return NotFound(address);
+        }
+
+        if (await ReadAsync(http, cancellationToken).ConfigureAwait(false) is not { } body)
+        {
+            return Problems.InvalidJson("Send the scope as JSON.");
+        }
+
+        body.First = existing.First.ToString();
+        body.Last = existing.Last.ToString();
+        if (!body.TryBuild(out var scope, out var problems))
+        {
+            return Invalid(problems);
+        }
+
+        if (await store.UpdateScopeAsync(scope! with { Id = existing.Id }, expected, cancellationToken).ConfigureAwait(false) is not { } updated)
+        {
+            return Problems.PreconditionFailed(existing.Version);
+        }
+
+        http.Response.Headers.ETag = $"\"{updated.Version}\"";
+        return TypedResults.Ok(ScopeResponse.From(updated));
+    }
+
+    private static async Task<IResult> DeleteAsync(string first, LeaseStore store, CancellationToken cancellationToken)
+    {
+        if (!IPAddress.TryParse(first, out var address))
+        {
+            return Problems.BadParameter("first", "must be the scope's first address");
+        }
+
+        return await store.DeleteScopeAsync(address, cancellationToken).ConfigureAwait(false) switch
+        {
+            null => NotFound(address),
+            true => TypedResults.NoContent(),
+            false => TypedResults.Problem(title: "The scope holds leases.", detail: "Release its leases or let them expire first.",
+                statusCode: StatusCodes.Status409Conflict, type: TypeBase + "scope-in-use"),
+        };
+    }
+
+    private static async Task<MadcapScopeOptions?> ReadAsync(HttpContext http, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await http.Request.ReadFromJsonAsync<MadcapScopeOptions>(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
+    private static Microsoft.AspNetCore.Http.HttpResults.ValidationProblem Invalid(IEnumerable<(string Field, string Message)> problems) =>
+        TypedResults.ValidationProblem(
+            problems.GroupBy(p => char.ToLowerInvariant(p.Field[0]) + p.Field[1..]).ToDictionary(g => g.Key, g => g.Select(p => p.Message).ToArray()),
+            title: "The scope is not valid.", type: TypeBase + "invalid-scope");
+
+    private static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult NotFound(IPAddress first) => TypedResults.Problem(title: "No such scope.", detail: $"No scope starts at {first}.",
+        statusCode: StatusCodes.Status404NotFound, type: TypeBase + "not-found");
+}
+
+internal sealed record ScopeNameResponse(string Language, string Name, bool IsDefault);
+
+internal sealed record RangeResponse(string First, string Last);
+
+internal sealed record ScopeResponse(
+    string First, string Last, int Ttl, IReadOnlyList<ScopeNameResponse> Names, int DefaultLeaseSeconds, int MaxLeaseSeconds,
+    IReadOnlyList<RangeResponse> Exclusions, string ServerGroup, RangeResponse RelativeAssignmentBlock, long Version)
+{
+    public static ScopeResponse From(MadcapScope s) => new(
+        s.First.ToString(), s.Last.ToString(), s.Ttl, [.. s.Names.Select(n => new ScopeNameResponse(n.Language, n.Name, n.IsDefault))],
+        (int)s.DefaultLease.TotalSeconds, (int)s.MaxLease.TotalSeconds, [.. s.Exclusions.Select(x => new RangeResponse(x.First.ToString(), x.Last.ToString()))],
+        s.ServerGroup.ToString(), new RangeResponse(MadcapScope.Offset(s.LastAllocatable, 1).ToString(), s.Last.ToString()), s.Version);
+}
