@@ -1,0 +1,357 @@
+using System.Collections.Concurrent;
+using System.Net;
+using Rendezvous.Madcap.Leases;
+using Rendezvous.Madcap.Protocol;
+using WireScope = Rendezvous.Madcap.Protocol.MadcapScope;
+using WireScopeName = Rendezvous.Madcap.Protocol.MadcapScopeName;
+
+namespace Rendezvous.Madcap.Server;
+
+/// <summary>Settings of the server's protocol behaviour (RFC 2730's constants, Appendix B).</summary>
+public sealed record MadcapServerSettings
+{
+    /// <summary>The address put in every Server Identifier option.</summary>
+    public required IPAddress ServerIdentifier { get; init; }
+
+    /// <summary>[OFFER-HOLD]: how long offered addresses are held for the client's REQUEST.</summary>
+    public TimeSpan OfferHold { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>[CLOCK-SKEW-ALLOWANCE] (section 2.12): a client clock further off gets error 2.</summary>
+    public TimeSpan ClockSkewAllowance { get; init; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>[RESPONSE-CACHE-INTERVAL] (section 1.5): a retransmitted request gets the same answer for this long.</summary>
+    public TimeSpan ResponseCacheInterval { get; init; } = TimeSpan.FromSeconds(60);
+}
+
+/// <summary>
+/// The MADCAP server's protocol logic, apart from sockets: a datagram in, a datagram (or
+/// nothing) out. Garbage is dropped and counted, never answered (section 2.6); a well-framed
+/// request that breaks a rule gets NAK error 1 naming the option; leases come from the
+/// <see cref="LeaseStore"/>, whose answers are durable before they are returned.
+/// </summary>
+public sealed class MadcapServerEngine(LeaseStore store, TimeProvider time, MadcapServerSettings settings, MadcapStats stats)
+{
+    private readonly ConcurrentDictionary<(uint Xid, MadcapMessageType Type, string LeaseId, string Source), (DateTimeOffset At, byte[] Response)> _cache = new();
+
+    public MadcapStats Stats => stats;
+
+    /// <summary>
+    /// Answers one datagram from <paramref name="source"/>; <paramref name="receivedOn"/> is the
+    /// destination address it arrived on (a MADCAP server group, or a unicast address), when known.
+    /// </summary>
+    public async Task<byte[]?> HandleAsync(ReadOnlyMemory<byte> datagram, IPEndPoint source, IPAddress? receivedOn, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        stats.Received();
+        var decoded = MadcapDecoder.Decode(datagram.Span);
+        if (decoded.Status == MadcapDecodeStatus.Ignore)
+        {
+            stats.Invalid();
+            return null;
+        }
+
+        var type = (MadcapMessageType)decoded.MessageType;
+        if (decoded.Status == MadcapDecodeStatus.InvalidRequest)
+        {
+            stats.Invalid();
+            // Never answer what is, or might be, a server's message (no NAK loops), nor a request we cannot echo.
+            if (!Enum.IsDefined(type) || !type.IsClientMessage() || decoded.LeaseIdentifier.IsEmpty || !Enum.IsDefined((MadcapAddressFamily)decoded.Family))
+            {
+                return null;
+            }
+
+            return Nak((MadcapAddressFamily)decoded.Family, decoded.Xid, decoded.LeaseIdentifier, MadcapError.InvalidRequest(decoded.OptionCode), features: null);
+        }
+
+        var message = decoded.Message!;
+        if (!message.IsClientMessage)
+        {
+            stats.Invalid();
+            return null;
+        }
+
+        var now = time.GetUtcNow();
+        var key = (message.Xid, message.Type, Convert.ToHexString(message.LeaseIdentifier.AsSpan()), source.ToString());
+        if (_cache.TryGetValue(key, out var cached) && now - cached.At < settings.ResponseCacheInterval)
+        {
+            stats.Retransmission();
+            return cached.Response;
+        }
+
+        var response = await AnswerAsync(message, source.Address, receivedOn, now, cancellationToken).ConfigureAwait(false);
+        if (response is not null)
+        {
+            _cache[key] = (now, response);
+            Prune(now);
+        }
+
+        return response;
+    }
+
+    private async Task<byte[]?> AnswerAsync(MadcapMessage request, IPAddress client, IPAddress? receivedOn, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        MadcapFeatureList? features = request.Features is null ? null : new MadcapFeatureList();
+        if (request.CurrentTime is { } clientTime && (clientTime - now).Duration() > settings.ClockSkewAllowance)
+        {
+            stats.ClockSkew();
+            return Nak(request, MadcapError.ExcessiveClockSkew(now), features);
+        }
+
+        if (request.Features is { Required.Count: > 0 } asked)
+        {
+            // No optional feature is implemented: each required one is refused (section 2.13).
+            return Nak(request, MadcapError.RequiredFeatureNotSupported(asked.Required.AsSpan()), features);
+        }
+
+        switch (request.Type)
+        {
+            case MadcapMessageType.GetInfo:
+                stats.Inform();
+                return await InformAsync(request, receivedOn, now, features, cancellationToken).ConfigureAwait(false);
+            case MadcapMessageType.Discover:
+                stats.Discover();
+                return await OfferAsync(request, client, receivedOn, now, features, cancellationToken).ConfigureAwait(false);
+            case MadcapMessageType.Request:
+                stats.Request();
+                return await RequestAsync(request, client, receivedOn, now, features, cancellationToken).ConfigureAwait(false);
+            case MadcapMessageType.Renew:
+                stats.Renew();
+                var renewed = await store.RenewAsync([.. request.LeaseIdentifier], request.LeaseTime, request.MinLeaseTime, cancellationToken).ConfigureAwait(false);
+                return renewed.Lease is { } lease ? LeaseAck(request, lease, now, features) : Refused(request, renewed, features);
+            case MadcapMessageType.Release:
+                stats.Release();
+                if (!await store.ReleaseAsync([.. request.LeaseIdentifier], cancellationToken).ConfigureAwait(false))
+                {
+                    stats.BadLeaseIdentifier();
+                    return Nak(request, MadcapError.LeaseIdentifierNotRecognized(), features);
+                }
+
+                stats.Ack();
+                return Encode(Reply(request, MadcapMessageType.Ack) with { Features = features });
+            default:
+                return null;
+        }
+    }
+
+    private async Task<byte[]?> InformAsync(MadcapMessage request, IPAddress? receivedOn, DateTimeOffset now, MadcapFeatureList? features, CancellationToken cancellationToken)
+    {
+        var scopes = await store.ScopesAsync(cancellationToken).ConfigureAwait(false);
+        // Section 2.11: a multicast GETINFO is answered only on a group this server serves.
+        if (receivedOn is not null && IsMulticast(receivedOn) && !scopes.Any(s => s.ServerGroup.Equals(receivedOn)))
+        {
+            stats.Dropped();
+            return null;
+        }
+
+        var family = request.Family;
+        var list = request.OptionRequestList.AsSpan().Contains((ushort)MadcapOptionCode.MulticastScopeList)
+            ? MadcapList.From(scopes.Where(s => Family(s.First) == family).Select(s => ToWire(s, request.RequestedLanguage)))
+            : (MadcapList<WireScope>?)null;
+        stats.Ack();
+        return Encode(Reply(request, MadcapMessageType.Ack) with { ScopeList = list, CurrentTime = now, Features = features });
+    }
+
+    private async Task<byte[]?> OfferAsync(MadcapMessage request, IPAddress client, IPAddress? receivedOn, DateTimeOffset now, MadcapFeatureList? features, CancellationToken cancellationToken)
+    {
+        if (!await ServesAsync(request, receivedOn, cancellationToken).ConfigureAwait(false))
+        {
+            stats.Dropped();
+            return null;
+        }
+
+        var outcome = await store.AllocateAsync(LeaseRequestOf(request, client, settings.OfferHold), cancellationToken).ConfigureAwait(false);
+        if (outcome.Lease is not { } lease)
+        {
+            // Section 2.2: a server that cannot satisfy a DISCOVER ignores it.
+            Count(outcome.Failure);
+            return null;
+        }
+
+        stats.Offer();
+        return Encode(LeaseReply(request, MadcapMessageType.Offer, lease, now) with { Features = features });
+    }
+
+    private async Task<byte[]?> RequestAsync(MadcapMessage request, IPAddress client, IPAddress? receivedOn, DateTimeOffset now, MadcapFeatureList? features, CancellationToken cancellationToken)
+    {
+        byte[] leaseId = [.. request.LeaseIdentifier];
+        if (request.ServerIdentifier is { } chosen && !chosen.Equals(settings.ServerIdentifier))
+        {
+            // The client took another server's offer: drop our hold (section 2.2).
+            if (await store.GetAsync(leaseId, cancellationToken).ConfigureAwait(false) is { Offered: true })
+            {
+                await store.ReleaseAsync(leaseId, cancellationToken).ConfigureAwait(false);
+            }
+
+            stats.Dropped();
+            return null;
+        }
+
+        if (await store.ConfirmAsync(leaseId, cancellationToken).ConfigureAwait(false) is { } confirmed)
+        {
+            return LeaseAck(request, confirmed, now, features);
+        }
+
+        if (!await ServesAsync(request, receivedOn, cancellationToken).ConfigureAwait(false))
+        {
+            stats.Dropped();
+            return null;
+        }
+
+        var outcome = await store.AllocateAsync(LeaseRequestOf(request, client, hold: null), cancellationToken).ConfigureAwait(false);
+        return outcome.Lease is { } lease ? LeaseAck(request, lease, now, features) : Refused(request, outcome, features);
+    }
+
+    /// <summary>
+    /// Section 2.11: a DISCOVER or REQUEST that arrived on a MADCAP server group is served only
+    /// when its scope is the one that group belongs to; a unicast one, whenever the scope is served.
+    /// </summary>
+    private async Task<bool> ServesAsync(MadcapMessage request, IPAddress? receivedOn, CancellationToken cancellationToken)
+    {
+        if (receivedOn is null || !IsMulticast(receivedOn) || request.Scope is null)
+        {
+            return true;
+        }
+
+        return await store.ScopeAsync(request.Scope, cancellationToken).ConfigureAwait(false) is { } scope && scope.ServerGroup.Equals(receivedOn);
+    }
+
+    /// <summary>The lease the request asks for; the datagram's source address is the per-client quota's key.</summary>
+    private static LeaseRequest LeaseRequestOf(MadcapMessage request, IPAddress client, TimeSpan? hold) => new(
+        [.. request.LeaseIdentifier],
+        request.Scope!,
+        Client: client,
+        Start: request.StartTime,
+        MaxStart: request.MaxStartTime,
+        LeaseTime: request.LeaseTime,
+        MinLeaseTime: request.MinLeaseTime,
+        MinCount: request.AddressesRequested?.Minimum ?? 1,
+        DesiredCount: request.AddressesRequested?.Desired ?? 1,
+        OfferHold: hold);
+
+    private byte[] LeaseAck(MadcapMessage request, Lease lease, DateTimeOffset now, MadcapFeatureList? features)
+    {
+        stats.Ack();
+        return Encode(LeaseReply(request, MadcapMessageType.Ack, lease, now) with { Features = features });
+    }
+
+    private MadcapMessage LeaseReply(MadcapMessage request, MadcapMessageType type, Lease lease, DateTimeOffset now)
+    {
+        var future = lease.Start > now.AddSeconds(1);
+        return Reply(request, type) with
+        {
+            LeaseTime = lease.End - lease.Start,
+            Scope = lease.Scope,
+            AddressRanges = MadcapList.From(Ranges(lease.Addresses)),
+            StartTime = future ? lease.Start : null,
+            CurrentTime = now,
+        };
+    }
+
+    private byte[] Refused(MadcapMessage request, LeaseOutcome outcome, MadcapFeatureList? features)
+    {
+        Count(outcome.Failure);
+        var error = outcome.Failure switch
+        {
+            LeaseFailure.UnknownLease => MadcapError.LeaseIdentifierNotRecognized(),
+            LeaseFailure.NoSuchScope => MadcapError.ValidRequestCouldNotBeCompleted((ushort)MadcapOptionCode.MulticastScope),
+            LeaseFailure.LeaseTooShort => MadcapError.ValidRequestCouldNotBeCompleted((ushort)MadcapOptionCode.MinimumLeaseTime),
+            LeaseFailure.TooManyAddresses => MadcapError.ValidRequestCouldNotBeCompleted((ushort)MadcapOptionCode.NumberOfAddressesRequested),
+            LeaseFailure.LeaseIdentifierInUse => MadcapError.InvalidRequest((ushort)MadcapOptionCode.LeaseIdentifier),
+            _ => MadcapError.ValidRequestCouldNotBeCompleted(),
+        };
+        return Nak(request, error, features);
+    }
+
+    private void Count(LeaseFailure? failure)
+    {
+        switch (failure)
+        {
+            case LeaseFailure.QuotaExceeded:
+                stats.Denied();
+                break;
+            case LeaseFailure.UnknownLease:
+                stats.BadLeaseIdentifier();
+                break;
+            default:
+                break;
+        }
+    }
+
+    private byte[] Nak(MadcapMessage request, MadcapError error, MadcapFeatureList? features) =>
+        Nak(request.Family, request.Xid, request.LeaseIdentifier, error, features);
+
+    private byte[] Nak(MadcapAddressFamily family, uint xid, MadcapList<byte> leaseIdentifier, MadcapError error, MadcapFeatureList? features)
+    {
+        stats.Nak();
+        return Encode(new MadcapMessage(MadcapMessageType.Nak, family, xid)
+        {
+            LeaseIdentifier = leaseIdentifier,
+            ServerIdentifier = settings.ServerIdentifier,
+            Error = error,
+            Features = features,
+        });
+    }
+
+    /// <summary>Every server message echoes the xid and the Lease Identifier and names the server (section 2.2).</summary>
+    private MadcapMessage Reply(MadcapMessage request, MadcapMessageType type) => new(type, request.Family, request.Xid)
+    {
+        LeaseIdentifier = request.LeaseIdentifier,
+        ServerIdentifier = settings.ServerIdentifier,
+    };
+
+    private static byte[] Encode(MadcapMessage message) => MadcapEncoder.Encode(message);
+
+    /// <summary>Consecutive addresses as (start, block size) ranges (section 3.11).</summary>
+    public static IEnumerable<MadcapAddressRange> Ranges(IReadOnlyList<IPAddress> addresses)
+    {
+        ArgumentNullException.ThrowIfNull(addresses);
+        var sorted = addresses.Order(Comparer<IPAddress>.Create(Leases.MadcapScope.Compare)).ToList();
+        for (var i = 0; i < sorted.Count;)
+        {
+            var size = 1;
+            while (i + size < sorted.Count && size < ushort.MaxValue && sorted[i + size].Equals(Leases.MadcapScope.Offset(sorted[i], size)))
+            {
+                size++;
+            }
+
+            yield return new MadcapAddressRange(sorted[i], (ushort)size);
+            i += size;
+        }
+    }
+
+    /// <summary>A stored scope as a Multicast Scope List entry; with a language, its one matching name or else the default (section 3.10).</summary>
+    private static WireScope ToWire(Leases.MadcapScope scope, string? language)
+    {
+        IEnumerable<Leases.MadcapScopeName> names = scope.Names;
+        if (!string.IsNullOrEmpty(language))
+        {
+            var match = scope.Names.FirstOrDefault(n => string.Equals(n.Language, language, StringComparison.OrdinalIgnoreCase))
+                ?? scope.Names.FirstOrDefault(n => n.IsDefault) ?? scope.Names[0];
+            names = [match];
+        }
+
+        return new WireScope(scope.First, scope.Last, scope.Ttl, MadcapList.From(names.Select(n => new WireScopeName(n.Language, n.Name, n.IsDefault))));
+    }
+
+    private static MadcapAddressFamily Family(IPAddress address) =>
+        address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? MadcapAddressFamily.IPv6 : MadcapAddressFamily.IPv4;
+
+    private static bool IsMulticast(IPAddress address) =>
+        address.IsIPv6Multicast || (address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && (address.GetAddressBytes()[0] & 0xF0) == 0xE0);
+
+    private void Prune(DateTimeOffset now)
+    {
+        if (_cache.Count < 4096)
+        {
+            return;
+        }
+
+        foreach (var (key, value) in _cache)
+        {
+            if (now - value.At >= settings.ResponseCacheInterval)
+            {
+                _cache.TryRemove(key, out _);
+            }
+        }
+    }
+}
