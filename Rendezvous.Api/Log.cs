@@ -60,6 +60,15 @@ internal static partial class Log
     [LoggerMessage(6003, LogLevel.Warning, "MADCAP lease maintenance failed; it runs again at the next interval")]
     public static partial void LeaseMaintenanceFailed(ILogger logger, Exception exception);
 
+    [LoggerMessage(6004, LogLevel.Information, "MADCAP server listening on {EndPoints}")]
+    public static partial void MadcapListening(ILogger logger, string endPoints);
+
+    [LoggerMessage(6005, LogLevel.Warning, "MADCAP server group {Group} not joined on {Interface} ({Error}); unicast requests are still served")]
+    public static partial void MadcapGroupNotJoined(ILogger logger, string group, string @interface, string error);
+
+    [LoggerMessage(6006, LogLevel.Error, "MADCAP server cannot listen on UDP port {Port} ({Error}); trying again in 5 s")]
+    public static partial void MadcapCannotListen(ILogger logger, int port, string error);
+
     [LoggerMessage(4001, LogLevel.Warning, "Dependency {Dependency} is not ready: {Detail}")]
     public static partial void DependencyNotReady(ILogger logger, string dependency, string detail);
 }

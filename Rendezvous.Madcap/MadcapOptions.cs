@@ -12,9 +12,18 @@ public sealed class MadcapOptions : IValidatableObject
     /// <summary>RFC 2730 section 2.1: MADCAP's well-known UDP port is 2535.</summary>
     public const int WellKnownPort = 2535;
 
-    /// <summary>UDP port the server listens on.</summary>
-    [Range(1, 65535)]
+    /// <summary>UDP port the server listens on (0: a free port, for tests).</summary>
+    [Range(0, 65535)]
     public int Port { get; set; } = WellKnownPort;
+
+    /// <summary>Whether this instance runs the MADCAP server (the lease store and scopes API work either way).</summary>
+    public bool ServerEnabled { get; set; } = true;
+
+    /// <summary>Whether the server also joins each scope's MADCAP server group on the interfaces of <see cref="ListenAddresses"/> (section 2.10).</summary>
+    public bool JoinServerGroups { get; set; } = true;
+
+    /// <summary>The address in the Server Identifier option; the first listen address when unset.</summary>
+    public string? ServerIdentifier { get; set; }
 
     /// <summary>Local addresses to listen on; loopback by default, so nothing is exposed unless asked for.</summary>
     public List<string> ListenAddresses { get; } = [];
@@ -60,6 +69,11 @@ public sealed class MadcapOptions : IValidatableObject
             {
                 yield return new ValidationResult($"'{ListenAddresses[i]}' is not an IP address", [$"{nameof(ListenAddresses)}:{i}"]);
             }
+        }
+
+        if (ServerIdentifier is not null && !IPAddress.TryParse(ServerIdentifier, out _))
+        {
+            yield return new ValidationResult($"'{ServerIdentifier}' is not an IP address", [nameof(ServerIdentifier)]);
         }
 
         for (var i = 0; i < Scopes.Count; i++)

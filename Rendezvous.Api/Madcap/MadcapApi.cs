@@ -24,6 +24,19 @@ internal static class MadcapSetup
             });
         });
         services.AddHostedService<LeaseMaintenance>();
+        services.AddSingleton(provider => new Rendezvous.Madcap.Server.MadcapStats(provider.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()));
+        services.AddSingleton(provider =>
+        {
+            var options = provider.GetRequiredService<IOptions<MadcapOptions>>().Value;
+            var identifier = options.ServerIdentifier ?? options.EffectiveListenAddresses[0];
+            return new Rendezvous.Madcap.Server.MadcapServerEngine(
+                provider.GetRequiredService<LeaseStore>(),
+                provider.GetRequiredService<TimeProvider>(),
+                new Rendezvous.Madcap.Server.MadcapServerSettings { ServerIdentifier = IPAddress.Parse(identifier) },
+                provider.GetRequiredService<Rendezvous.Madcap.Server.MadcapStats>());
+        });
+        services.AddSingleton<MadcapServerService>();
+        services.AddHostedService(provider => provider.GetRequiredService<MadcapServerService>());
         return services;
     }
 }
@@ -89,6 +102,11 @@ internal static class MadcapApi
             .RequireAuthorization(RendezvousPolicies.Admin)
             .WithName("ReplaceMadcapScope")
             .WithSummary("Changes a scope's TTL, names, lease limits and exclusions; needs If-Match with its version (administrators).");
+        endpoints.MapGet("/api/madcap/stats", (Rendezvous.Madcap.Server.MadcapStats stats) => TypedResults.Ok(stats.Snapshot()))
+            .RequireAuthorization(RendezvousPolicies.Reader)
+            .WithTags("MADCAP")
+            .WithName("MadcapStats")
+            .WithSummary("The MADCAP server's counters (after RFC 3559's MIB): messages by type, NAKs, invalid, denied by quota, clock skews, unknown lease identifiers.");
         scopes.MapDelete("/{first}", DeleteAsync)
             .RequireAuthorization(RendezvousPolicies.Admin)
             .WithName("DeleteMadcapScope")
@@ -209,4 +227,98 @@ internal sealed record ScopeResponse(
         s.First.ToString(), s.Last.ToString(), s.Ttl, [.. s.Names.Select(n => new ScopeNameResponse(n.Language, n.Name, n.IsDefault))],
         (int)s.DefaultLease.TotalSeconds, (int)s.MaxLease.TotalSeconds, [.. s.Exclusions.Select(x => new RangeResponse(x.First.ToString(), x.Last.ToString()))],
         s.ServerGroup.ToString(), new RangeResponse(MadcapScope.Offset(s.LastAllocatable, 1).ToString(), s.Last.ToString()), s.Version);
+}
+
+/// <summary>
+/// The MADCAP server: a UDP socket on each listen address, and one per scope's MADCAP server
+/// group joined on the interface of each IPv4 listen address. Starts once the schema is
+/// migrated; a socket that cannot be opened is logged and tried again every few seconds.
+/// </summary>
+internal sealed class MadcapServerService(
+    IServiceProvider services,
+    DatabaseState database,
+    IOptions<MadcapOptions> options,
+    ILoggerFactory loggers) : BackgroundService
+{
+    private readonly List<Rendezvous.Madcap.Server.MadcapListener> _listeners = [];
+
+    /// <summary>The local end points of the unicast sockets, once open (tests read the port when it was 0).</summary>
+    public IReadOnlyList<IPEndPoint> EndPoints { get; private set; } = [];
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var settings = options.Value;
+        if (!settings.ServerEnabled)
+        {
+            return;
+        }
+
+        while (!database.IsMigrated)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(250), stoppingToken).ConfigureAwait(false);
+        }
+
+        var logger = loggers.CreateLogger<MadcapServerService>();
+        var engine = services.GetRequiredService<Rendezvous.Madcap.Server.MadcapServerEngine>();
+        var store = services.GetRequiredService<LeaseStore>();
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var addresses = settings.EffectiveListenAddresses.Select(IPAddress.Parse).ToList();
+                var listenerLogger = loggers.CreateLogger<Rendezvous.Madcap.Server.MadcapListener>();
+                foreach (var address in addresses)
+                {
+                    _listeners.Add(Rendezvous.Madcap.Server.MadcapListener.Unicast(new IPEndPoint(address, settings.Port), engine, listenerLogger));
+                }
+
+                EndPoints = [.. _listeners.Select(l => l.LocalEndPoint)];
+                if (settings.JoinServerGroups)
+                {
+                    var scopes = await store.ScopesAsync(stoppingToken).ConfigureAwait(false);
+                    foreach (var group in scopes.Select(s => s.ServerGroup).Distinct())
+                    {
+                        foreach (var address in addresses.Where(a => a.AddressFamily == group.AddressFamily))
+                        {
+                            try
+                            {
+                                _listeners.Add(Rendezvous.Madcap.Server.MadcapListener.Group(group, EndPoints[0].Port, address, engine, listenerLogger));
+                            }
+                            catch (System.Net.Sockets.SocketException e)
+                            {
+                                // Loopback without a multicast route, say: unicast still works.
+                                Log.MadcapGroupNotJoined(logger, group.ToString(), address.ToString(), e.SocketErrorCode.ToString());
+                            }
+                        }
+                    }
+                }
+
+                Log.MadcapListening(logger, string.Join(", ", _listeners.Select(l => l.LocalEndPoint)));
+                await Task.WhenAll(_listeners.Select(l => l.RunAsync(stoppingToken))).ConfigureAwait(false);
+                return;
+            }
+            catch (System.Net.Sockets.SocketException e) when (!stoppingToken.IsCancellationRequested)
+            {
+                Log.MadcapCannotListen(logger, settings.Port, e.SocketErrorCode.ToString());
+                Close();
+                await Task.Delay(TimeSpan.FromSeconds(5), stoppingToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    public override void Dispose()
+    {
+        Close();
+        base.Dispose();
+    }
+
+    private void Close()
+    {
+        foreach (var listener in _listeners)
+        {
+            listener.Dispose();
+        }
+
+        _listeners.Clear();
+    }
 }

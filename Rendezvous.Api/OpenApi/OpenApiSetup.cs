@@ -151,6 +151,9 @@ internal static class OpenApiSetup
             case "UnregisterUser":
                 Example(operation, "403", "application/problem+json", """{"title":"Forbidden.","status":403,"detail":"Only the owner of 'Alice Liddell' or an administrator may end its registration."}""");
                 break;
+            case "MadcapStats":
+                Example(operation, "200", "application/json", """{"received":12,"discovers":2,"offers":2,"requests":3,"renews":1,"releases":1,"informs":2,"acks":7,"naks":1,"invalid":1,"dropped":0,"denied":0,"clockSkews":0,"badLeaseIdentifiers":1,"retransmissions":0}""");
+                break;
             case "ListMadcapScopes":
                 Example(operation, "200", "application/json", "[" + ExampleScope + "]");
                 break;

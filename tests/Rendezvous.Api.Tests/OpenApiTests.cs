@@ -32,7 +32,7 @@ public sealed class OpenApiTests
             "GET /api/conferences/upcoming", "GET /api/conferences/{id}", "GET /api/conferences/{id}.sdp", "POST /api/conferences",
             "PUT /api/conferences/{id}", "DELETE /api/conferences/{id}", "GET /api/auth/whoami", "GET /healthz", "GET /readyz",
             "GET /api/directories", "GET /api/directories/{name}/objects", "POST /api/users", "GET /api/users", "DELETE /api/users/{name}",
-            "GET /api/madcap/scopes", "POST /api/madcap/scopes", "PUT /api/madcap/scopes/{first}", "DELETE /api/madcap/scopes/{first}",
+            "GET /api/madcap/scopes", "GET /api/madcap/stats", "POST /api/madcap/scopes", "PUT /api/madcap/scopes/{first}", "DELETE /api/madcap/scopes/{first}",
         ];
         foreach (var name in expected)
         {

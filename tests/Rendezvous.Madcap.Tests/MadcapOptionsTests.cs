@@ -31,9 +31,9 @@ public sealed class MadcapOptionsTests
     }
 
     [Theory]
-    [InlineData(0)]
+    [InlineData(-1)]
     [InlineData(65536)]
-    public void The_port_is_a_udp_port(int port)
+    public void The_port_is_a_udp_port_or_0_for_any_free_one(int port)
     {
         var options = new MadcapOptions { Port = port };
         Assert.Equal([nameof(MadcapOptions.Port)], Assert.Single(Annotations.Validate(options)).MemberNames);

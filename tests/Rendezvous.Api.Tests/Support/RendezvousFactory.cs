@@ -46,6 +46,8 @@ internal static class TestSettings
         {
             ["Rendezvous:PostgreSql:ConnectionString"] = postgresConnectionString,
             ["Rendezvous:Auth:BootstrapAdminToken"] = AdminToken,
+            // Tests run side by side: each service's MADCAP server takes a free UDP port.
+            ["Rendezvous:Madcap:Port"] = "0",
         };
         if (slapd is not null)
         {

@@ -1,0 +1,156 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+
+namespace Rendezvous.Madcap.Server;
+
+/// <summary>
+/// One UDP socket of the MADCAP server: a unicast address, or a scope's MADCAP server group
+/// joined on the interface of a unicast address (section 2.10). Datagrams are answered
+/// concurrently, at most <see cref="MaxInFlight"/> at once; the destination address each one
+/// arrived on is read from the packet information, for the section 2.11 checks.
+/// </summary>
+public sealed partial class MadcapListener : IDisposable
+{
+    public const int MaxInFlight = 64;
+
+    private readonly Socket _socket;
+    private readonly MadcapServerEngine _engine;
+    private readonly ILogger _logger;
+    private readonly SemaphoreSlim _slots = new(MaxInFlight);
+
+    private MadcapListener(Socket socket, MadcapServerEngine engine, ILogger logger)
+    {
+        _socket = socket;
+        _engine = engine;
+        _logger = logger;
+    }
+
+    public IPEndPoint LocalEndPoint => (IPEndPoint)_socket.LocalEndPoint!;
+
+    /// <summary>A socket on a unicast address (port 0 picks a free port).</summary>
+    public static MadcapListener Unicast(IPEndPoint endPoint, MadcapServerEngine engine, ILogger logger)
+    {
+        ArgumentNullException.ThrowIfNull(endPoint);
+        var socket = Open(endPoint.AddressFamily);
+        try
+        {
+            socket.Bind(endPoint);
+            return new MadcapListener(socket, engine, logger);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>A socket bound to <paramref name="group"/>:<paramref name="port"/> that joins it on the interface of <paramref name="interfaceAddress"/>.</summary>
+    public static MadcapListener Group(IPAddress group, int port, IPAddress interfaceAddress, MadcapServerEngine engine, ILogger logger)
+    {
+        ArgumentNullException.ThrowIfNull(group);
+        ArgumentNullException.ThrowIfNull(interfaceAddress);
+        var socket = Open(group.AddressFamily);
+        try
+        {
+            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            socket.Bind(new IPEndPoint(group, port));
+            if (group.AddressFamily == AddressFamily.InterNetwork)
+            {
+                socket.SetSocketOption(SocketOptionLevel.IP, SocketOptionName.AddMembership, new MulticastOption(group, interfaceAddress));
+            }
+            else
+            {
+                socket.SetSocketOption(SocketOptionLevel.IPv6, SocketOptionName.AddMembership, new IPv6MulticastOption(group, InterfaceIndex(interfaceAddress)));
+            }
+
+            return new MadcapListener(socket, engine, logger);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Receives and answers until cancelled. A failure with one datagram never stops the loop.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var any = new IPEndPoint(_socket.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0);
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var buffer = new byte[65_535];
+            SocketReceiveMessageFromResult received;
+            try
+            {
+                received = await _socket.ReceiveMessageFromAsync(buffer, SocketFlags.None, any, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            catch (SocketException e)
+            {
+                // An ICMP "port unreachable" from an earlier reply surfaces here on Linux: not fatal.
+                Log.ReceiveFailed(_logger, LocalEndPoint.ToString(), e.SocketErrorCode.ToString());
+                continue;
+            }
+
+            await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+            _ = AnswerAsync(buffer.AsMemory(0, received.ReceivedBytes), (IPEndPoint)received.RemoteEndPoint, received.PacketInformation.Address, cancellationToken);
+        }
+    }
+
+    private async Task AnswerAsync(ReadOnlyMemory<byte> datagram, IPEndPoint source, IPAddress? destination, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var response = await _engine.HandleAsync(datagram, source, destination, cancellationToken).ConfigureAwait(false);
+            if (response is not null)
+            {
+                // Replies go to the client's source port, unicast (section 2).
+                await _socket.SendToAsync(response, SocketFlags.None, source, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception e)
+        {
+            // A database outage or a socket error fails this exchange only; the client retransmits.
+            _engine.Stats.Dropped();
+            Log.AnswerFailed(_logger, source.ToString(), e);
+        }
+        finally
+        {
+            _slots.Release();
+        }
+    }
+
+    public void Dispose()
+    {
+        _socket.Dispose();
+        _slots.Dispose();
+    }
+
+    private static Socket Open(AddressFamily family)
+    {
+        var socket = new Socket(family, SocketType.Dgram, ProtocolType.Udp);
+        socket.SetSocketOption(family == AddressFamily.InterNetworkV6 ? SocketOptionLevel.IPv6 : SocketOptionLevel.IP, SocketOptionName.PacketInformation, true);
+        return socket;
+    }
+
+    private static int InterfaceIndex(IPAddress address) =>
+        System.Net.NetworkInformation.NetworkInterface.GetAllNetworkInterfaces()
+            .FirstOrDefault(i => i.GetIPProperties().UnicastAddresses.Any(u => u.Address.Equals(address)))
+            ?.GetIPProperties().GetIPv6Properties().Index ?? 0;
+
+    private static partial class Log
+    {
+        [LoggerMessage(6101, LogLevel.Debug, "MADCAP socket {EndPoint}: receive failed ({Error})")]
+        public static partial void ReceiveFailed(ILogger logger, string endPoint, string error);
+
+        [LoggerMessage(6102, LogLevel.Warning, "MADCAP: answering {Source} failed; the client will retransmit")]
+        public static partial void AnswerFailed(ILogger logger, string source, Exception exception);
+    }
+}

@@ -1,0 +1,84 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Rendezvous.Api.Madcap;
+using Rendezvous.Api.Tests.Support;
+using Rendezvous.Madcap.Protocol;
+using Rendezvous.Testing;
+
+namespace Rendezvous.Api.Tests;
+
+/// <summary>The MADCAP server as the service runs it: real UDP datagrams over loopback, leases in a real PostgreSQL.</summary>
+public sealed class MadcapServerTests(PostgresServer postgres) : IClassFixture<PostgresServer>
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 23, 0, 0, 0, TimeSpan.Zero);
+
+    private static async Task<IPEndPoint> ServerAsync(ConferenceApiHost host)
+    {
+        using var client = host.Client();
+        // Scopes are stored once the schema is migrated; the sockets open then too.
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        var service = host.Factory.Services.GetRequiredService<MadcapServerService>();
+        while (service.EndPoints.Count == 0 || (await client.GetFromJsonAsync<JsonElement>("/api/madcap/scopes")).GetArrayLength() == 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the MADCAP server did not start");
+            await Task.Delay(100);
+        }
+
+        return service.EndPoints[0];
+    }
+
+    private static async Task<MadcapMessage?> ExchangeAsync(UdpClient udp, IPEndPoint server, byte[] datagram, int timeoutMs = 3000)
+    {
+        await udp.SendAsync(datagram, server);
+        using var timeout = new CancellationTokenSource(timeoutMs);
+        try
+        {
+            var received = await udp.ReceiveAsync(timeout.Token);
+            Assert.Equal(server, received.RemoteEndPoint);
+            var decoded = MadcapDecoder.Decode(received.Buffer);
+            Assert.True(decoded.IsValid, decoded.ToString());
+            return decoded.Message;
+        }
+        catch (OperationCanceledException)
+        {
+            return null;
+        }
+    }
+
+    [Fact]
+    public async Task A_client_gets_scopes_and_a_lease_over_udp_and_garbage_is_counted_not_answered()
+    {
+        using var host = await ConferenceApiHost.StartAsync(postgres, Now);
+        using var http = host.Client();
+        var server = await ServerAsync(host);
+        using var udp = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        var leaseId = MadcapList.Create<byte>([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]);
+
+        var info = await ExchangeAsync(udp, server, MadcapEncoder.Encode(new MadcapMessage(MadcapMessageType.GetInfo, MadcapAddressFamily.IPv4, 7)
+        {
+            LeaseIdentifier = leaseId,
+            OptionRequestList = MadcapList.Create<ushort>([(ushort)MadcapOptionCode.MulticastScopeList]),
+        }));
+        Assert.Equal(MadcapMessageType.Ack, info!.Type);
+        Assert.Equal([IPAddress.Parse("239.192.0.0"), IPAddress.Parse("239.255.0.0")], info.ScopeList!.Value.Select(s => s.ScopeId));
+
+        var ack = await ExchangeAsync(udp, server, MadcapEncoder.Encode(new MadcapMessage(MadcapMessageType.Request, MadcapAddressFamily.IPv4, 8)
+        {
+            LeaseIdentifier = leaseId,
+            Scope = IPAddress.Parse("239.255.0.0"),
+            LeaseTime = TimeSpan.FromHours(2),
+        }));
+        Assert.Equal((MadcapMessageType.Ack, TimeSpan.FromHours(2), IPAddress.Loopback), (ack!.Type, ack.LeaseTime, ack.ServerIdentifier));
+        var range = Assert.Single(ack.AddressRanges!.Value);
+        Assert.Equal(1, range.BlockSize);
+        Assert.Equal(239, range.Start.GetAddressBytes()[0]);
+
+        // Garbage gets no answer at all, and is counted.
+        Assert.Null(await ExchangeAsync(udp, server, [0, 8, 0, 1, 0, 0, 0, 9, 0xFF], timeoutMs: 500));
+        var stats = await http.GetFromJsonAsync<JsonElement>("/api/madcap/stats");
+        Assert.Equal((1, 1, 2, 1), (stats.GetProperty("informs").GetInt64(), stats.GetProperty("requests").GetInt64(), stats.GetProperty("acks").GetInt64(), stats.GetProperty("invalid").GetInt64()));
+    }
+}
