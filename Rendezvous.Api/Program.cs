@@ -1,7 +1,7 @@
 using Rendezvous.Api;
 using Rendezvous.Api.Cli;
 
-// `rendezvous sdp ...` and `rendezvous conferences ...` are command-line tools; anything else runs the service.
+// `rendezvous sdp|conferences|madcap ...` are command-line tools; anything else runs the service.
 if (args is ["sdp", .. var sdpArgs])
 {
     return await SdpCommand.RunAsync(sdpArgs, Console.In, Console.Out, Console.Error);
@@ -10,6 +10,11 @@ if (args is ["sdp", .. var sdpArgs])
 if (args is ["conferences", .. var conferenceArgs])
 {
     return await ConferencesCommand.RunAsync(conferenceArgs, Environment.GetEnvironmentVariable, Console.In, Console.Out, Console.Error);
+}
+
+if (args is ["madcap", .. var madcapArgs])
+{
+    return await MadcapCommand.RunAsync(madcapArgs, Environment.GetEnvironmentVariable, Console.Out, Console.Error);
 }
 
 var builder = WebApplication.CreateBuilder(args);

@@ -18,6 +18,9 @@ internal static class ConferencesCommand
     public const int Usage = 2;
     public const int Unreachable = 3;
 
+    private static readonly string[] Valued = ["url", "token", "from", "to", "q", "scope", "limit"];
+    private static readonly string[] Flags = ["json", "all", "sdp", "lenient"];
+
     private const string UsageText =
         """
         usage: rendezvous conferences <command> [options]
@@ -44,7 +47,7 @@ internal static class ConferencesCommand
             return args.Count == 0 ? Usage : Done;
         }
 
-        if (!Options.TryParse(args.Skip(1), out var options, out var problem))
+        if (!CommandOptions.TryParse(args.Skip(1), Valued, Flags, out var options, out var problem))
         {
             return await UsageErrorAsync(stderr, problem).ConfigureAwait(false);
         }
@@ -296,73 +299,5 @@ internal static class ConferencesCommand
         return Usage;
     }
 
-    private sealed record Context(HttpClient Client, Options Options, TextReader Stdin, TextWriter Stdout, TextWriter Stderr);
-
-    private sealed class UsageException(string message) : Exception(message);
-
-    /// <summary>--name value options, --flag switches and positional arguments.</summary>
-    private sealed class Options
-    {
-        private static readonly string[] Valued = ["url", "token", "from", "to", "q", "scope", "limit"];
-        private static readonly string[] Flags = ["json", "all", "sdp", "lenient"];
-
-        private readonly Dictionary<string, string> _values = [];
-        private readonly HashSet<string> _flags = [];
-        private readonly List<string> _positional = [];
-
-        public static bool TryParse(IEnumerable<string> args, out Options options, out string problem)
-        {
-            options = new Options();
-            problem = "";
-            using var e = args.GetEnumerator();
-            while (e.MoveNext())
-            {
-                var arg = e.Current;
-                if (arg.StartsWith("--", StringComparison.Ordinal))
-                {
-                    var name = arg[2..];
-                    if (Flags.Contains(name))
-                    {
-                        options._flags.Add(name);
-                    }
-                    else if (Valued.Contains(name))
-                    {
-                        if (!e.MoveNext())
-                        {
-                            problem = $"{arg} needs a value";
-                            return false;
-                        }
-
-                        options._values[name] = e.Current;
-                    }
-                    else
-                    {
-                        problem = $"unknown option '{arg}'";
-                        return false;
-                    }
-                }
-                else
-                {
-                    options._positional.Add(arg);
-                }
-            }
-
-            return true;
-        }
-
-        public string? Value(string name) => _values.GetValueOrDefault(name);
-
-        public bool Flag(string name) => _flags.Contains(name);
-
-        public string OnePositional(string what) => _positional.Count == 1 ? _positional[0]
-            : throw new UsageException(_positional.Count == 0 ? $"missing {what}" : $"unexpected argument '{_positional[1]}'");
-
-        public void NoPositional()
-        {
-            if (_positional.Count > 0)
-            {
-                throw new UsageException($"unexpected argument '{_positional[0]}'");
-            }
-        }
-    }
+    private sealed record Context(HttpClient Client, CommandOptions Options, TextReader Stdin, TextWriter Stdout, TextWriter Stderr);
 }
