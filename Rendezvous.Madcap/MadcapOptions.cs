@@ -22,6 +22,15 @@ public sealed class MadcapOptions : IValidatableObject
     /// <summary>Whether the server also joins each scope's MADCAP server group on the interfaces of <see cref="ListenAddresses"/> (section 2.10).</summary>
     public bool JoinServerGroups { get; set; } = true;
 
+    /// <summary>Where conferences with "auto" connections get their addresses: this MADCAP client (default) or nowhere ("auto" refused).</summary>
+    public bool ConferenceAddresses { get; set; } = true;
+
+    /// <summary>The MADCAP server conferences lease from (HOST:PORT); this instance's own server when unset.</summary>
+    public string? ConferenceServer { get; set; }
+
+    /// <summary>The MADCAP scope (its first address) for each advertising scope of a conference.</summary>
+    public ConferenceScopeOptions ConferenceScopes { get; set; } = new();
+
     /// <summary>The address in the Server Identifier option; the first listen address when unset.</summary>
     public string? ServerIdentifier { get; set; }
 
@@ -68,6 +77,19 @@ public sealed class MadcapOptions : IValidatableObject
             if (!IPAddress.TryParse(ListenAddresses[i], out _))
             {
                 yield return new ValidationResult($"'{ListenAddresses[i]}' is not an IP address", [$"{nameof(ListenAddresses)}:{i}"]);
+            }
+        }
+
+        if (ConferenceServer is not null && !IPEndPoint.TryParse(ConferenceServer, out _))
+        {
+            yield return new ValidationResult($"'{ConferenceServer}' is not HOST:PORT with an IP address", [nameof(ConferenceServer)]);
+        }
+
+        foreach (var (name, value) in ConferenceScopes.All())
+        {
+            if (value is not null && !IPAddress.TryParse(value, out _))
+            {
+                yield return new ValidationResult($"'{value}' is not an IP address", [$"{nameof(ConferenceScopes)}:{name}"]);
             }
         }
 
@@ -179,4 +201,23 @@ public sealed class MadcapRangeOptions
     public string First { get; set; } = "";
 
     public string Last { get; set; } = "";
+}
+
+/// <summary>
+/// Which MADCAP scope serves each advertising scope (TAPI's RND_ADVERTISING_SCOPE). Defaults:
+/// local and site conferences from the IPv4 local scope, region ones from the organization-local
+/// scope; world-wide conferences get no "auto" address unless configured.
+/// </summary>
+public sealed class ConferenceScopeOptions
+{
+    public string? Local { get; set; } = "239.255.0.0";
+
+    public string? Site { get; set; } = "239.255.0.0";
+
+    public string? Region { get; set; } = "239.192.0.0";
+
+    public string? World { get; set; }
+
+    public IEnumerable<(string Name, string? Value)> All() =>
+        [(nameof(Local), Local), (nameof(Site), Site), (nameof(Region), Region), (nameof(World), World)];
 }

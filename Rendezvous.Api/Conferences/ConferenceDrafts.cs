@@ -14,11 +14,11 @@ internal sealed record DraftResult(ConferenceDraft? Draft, IResult? Problem, IRe
 }
 
 /// <summary>Turns request bodies (SDP text or JSON) into conference drafts.</summary>
-internal sealed class ConferenceDrafts(TimeProvider time, IEnumerable<IMulticastAddressSource> addressSources)
+internal sealed partial class ConferenceDrafts(TimeProvider time, IEnumerable<IMulticastAddressSource> addressSources, ILogger<ConferenceDrafts> logger)
 {
     private const string Auto = "auto";
 
-    private readonly IMulticastAddressSource? _addresses = addressSources.LastOrDefault();
+    private readonly IMulticastAddressSource? _addresses = addressSources.LastOrDefault(s => s.Available);
 
     /// <summary>An SDP body: parsed in the requested mode; every error is reported with its line and field.</summary>
     public static DraftResult FromSdp(ReadOnlySpan<byte> body, bool lenient, SdpAdvertisingScope? scope)
@@ -66,11 +66,13 @@ internal sealed class ConferenceDrafts(TimeProvider time, IEnumerable<IMulticast
 
         if (errors.Count > 0)
         {
+            await ReleaseAsync(findings.Leases.Select(l => l.Handle), CancellationToken.None).ConfigureAwait(false);
             return DraftResult.Failed(TypedResults.ValidationProblem(errors, title: "The conference is not valid."));
         }
 
         if (findings.NeedsAddressSource)
         {
+            await ReleaseAsync(findings.Leases.Select(l => l.Handle), CancellationToken.None).ConfigureAwait(false);
             return DraftResult.Failed(Problems.NoAddressSource());
         }
 
@@ -85,10 +87,13 @@ internal sealed class ConferenceDrafts(TimeProvider time, IEnumerable<IMulticast
         var issues = SdpValidator.Validate(description, scope);
         if (issues.Any(d => d.Severity == SdpSeverity.Error))
         {
+            await ReleaseAsync(findings.Leases.Select(l => l.Handle), CancellationToken.None).ConfigureAwait(false);
             return DraftResult.Failed(Problems.InvalidSdp(issues));
         }
 
-        return new DraftResult(new ConferenceDraft(SdpDocument.FromDescription(description), scope), null, [.. issues]);
+        // Without "auto" the draft carries no leases (null), so an update keeps the conference's own.
+        IReadOnlyList<string>? leases = findings.Leases.Count > 0 ? [.. findings.Leases.Select(l => l.Handle)] : null;
+        return new DraftResult(new ConferenceDraft(SdpDocument.FromDescription(description), scope, leases), null, [.. issues]);
     }
 
     /// <summary>
@@ -218,7 +223,18 @@ internal sealed class ConferenceDrafts(TimeProvider time, IEnumerable<IMulticast
                 return null;
             }
 
-            var lease = await _addresses.AllocateAsync(new MulticastAddressRequest(scope, count ?? 1, request.Start, request.Stop, caller.Subject), cancellationToken).ConfigureAwait(false);
+            MulticastAddressLease lease;
+            try
+            {
+                lease = await _addresses.AllocateAsync(new MulticastAddressRequest(scope, count ?? 1, request.Start, request.Stop, caller.Subject), cancellationToken).ConfigureAwait(false);
+            }
+            catch (InvalidOperationException e)
+            {
+                error($"{field}.address", $"no multicast address could be leased: {e.Message}");
+                return null;
+            }
+
+            findings.Leases.Add(lease);
             var first = lease.Addresses[0];
             return new SdpConnection("IN", first.AddressFamily == AddressFamily.InterNetworkV6 ? "IP6" : "IP4", first.ToString(),
                 first.AddressFamily == AddressFamily.InterNetwork ? lease.Ttl : null, count);
@@ -340,7 +356,65 @@ internal sealed class ConferenceDrafts(TimeProvider time, IEnumerable<IMulticast
 
         public bool NeedsAddressSource { get; set; }
 
+        /// <summary>Leases taken for "auto" connections; released again when the draft fails.</summary>
+        public List<MulticastAddressLease> Leases { get; } = [];
+
         public void Error(string field, string message) => Errors[field] = [.. Errors.GetValueOrDefault(field) ?? [], message];
+    }
+
+    /// <summary>Renews leases so that they last until <paramref name="until"/>; returns the new handles (the old ones where renewing failed).</summary>
+    public async Task<IReadOnlyList<string>> RenewAsync(IReadOnlyList<string> handles, DateTimeOffset? until, CancellationToken cancellationToken)
+    {
+        if (_addresses is null || handles.Count == 0)
+        {
+            return handles;
+        }
+
+        var renewed = new List<string>(handles.Count);
+        foreach (var handle in handles)
+        {
+            try
+            {
+                renewed.Add((await _addresses.RenewAsync(handle, until, cancellationToken).ConfigureAwait(false)).Handle);
+            }
+            catch (InvalidOperationException e)
+            {
+                Log.LeaseNotRenewed(logger, e.Message);
+                renewed.Add(handle);
+            }
+        }
+
+        return renewed;
+    }
+
+    /// <summary>Releases leases, best effort: a lease not released now expires at its end anyway.</summary>
+    public async Task ReleaseAsync(IEnumerable<string> handles, CancellationToken cancellationToken)
+    {
+        if (_addresses is null)
+        {
+            return;
+        }
+
+        foreach (var handle in handles)
+        {
+            try
+            {
+                await _addresses.ReleaseAsync(handle, cancellationToken).ConfigureAwait(false);
+            }
+            catch (InvalidOperationException e)
+            {
+                Log.LeaseNotReleased(logger, e.Message);
+            }
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(3301, LogLevel.Warning, "A conference's multicast address lease was not renewed: {Reason}")]
+        public static partial void LeaseNotRenewed(ILogger logger, string reason);
+
+        [LoggerMessage(3302, LogLevel.Warning, "A multicast address lease was not released (it expires at its end): {Reason}")]
+        public static partial void LeaseNotReleased(ILogger logger, string reason);
     }
 
     /// <summary>The o= username: the caller's subject without white space (RFC 8866: non-ws-string).</summary>

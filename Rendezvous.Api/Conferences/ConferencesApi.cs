@@ -63,7 +63,18 @@ internal static class ConferencesApi
             return result.Problem!;
         }
 
-        var conference = await catalog.CreateAsync(Guid.CreateVersion7(time.GetUtcNow()), draft, caller.Subject, cancellationToken).ConfigureAwait(false);
+        Conference conference;
+        try
+        {
+            conference = await catalog.CreateAsync(Guid.CreateVersion7(time.GetUtcNow()), draft, caller.Subject, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            // Leases taken for "auto" would otherwise be held by nobody until they end.
+            await drafts.ReleaseAsync(draft.AddressLeases ?? [], CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+
         http.Response.Headers.ETag = ETag(conference.Version);
         var body = await ResponseAsync(conference, catalog, time, result.Warnings, cancellationToken).ConfigureAwait(false);
         return TypedResults.Created($"/api/conferences/{conference.Id}", body);
@@ -126,17 +137,31 @@ internal static class ConferencesApi
         switch (write.Status)
         {
             case CatalogWriteStatus.NotFound:
+                await drafts.ReleaseAsync(draft.AddressLeases ?? [], CancellationToken.None).ConfigureAwait(false);
                 return Problems.NotFound(id);
             case CatalogWriteStatus.VersionConflict:
+                await drafts.ReleaseAsync(draft.AddressLeases ?? [], CancellationToken.None).ConfigureAwait(false);
                 var current = await catalog.GetAsync(id, cancellationToken).ConfigureAwait(false);
                 return current is null ? Problems.NotFound(id) : Problems.PreconditionFailed(current.Version);
+        }
+
+        if (draft.AddressLeases is not null)
+        {
+            // New "auto" addresses replaced the old ones.
+            await drafts.ReleaseAsync(existing.AddressLeases, CancellationToken.None).ConfigureAwait(false);
+        }
+        else if (existing.AddressLeases.Count > 0 && write.Conference!.Bounds.Stop != existing.Bounds.Stop)
+        {
+            // The same addresses for a longer (or open) conference: the leases must last as long.
+            var renewed = await drafts.RenewAsync(existing.AddressLeases, write.Conference.Bounds.Stop, cancellationToken).ConfigureAwait(false);
+            await catalog.SetAddressLeasesAsync(id, renewed, cancellationToken).ConfigureAwait(false);
         }
 
         http.Response.Headers.ETag = ETag(write.Conference!.Version);
         return TypedResults.Ok(await ResponseAsync(write.Conference, catalog, time, result.Warnings, cancellationToken).ConfigureAwait(false));
     }
 
-    private static async Task<IResult> DeleteAsync(HttpContext http, Guid id, ConferenceCatalog catalog, CancellationToken cancellationToken)
+    private static async Task<IResult> DeleteAsync(HttpContext http, Guid id, ConferenceCatalog catalog, ConferenceDrafts drafts, CancellationToken cancellationToken)
     {
         var caller = CallerIdentity.From(http.User)!;
         TryIfMatch(http.Request, out var expected);
@@ -150,7 +175,13 @@ internal static class ConferencesApi
             return Problems.NotOwner(id);
         }
 
-        return await catalog.DeleteAsync(id, expected, cancellationToken).ConfigureAwait(false) switch
+        var deleted = await catalog.DeleteAsync(id, expected, cancellationToken).ConfigureAwait(false);
+        if (deleted == CatalogWriteStatus.Done)
+        {
+            await drafts.ReleaseAsync(existing.AddressLeases, CancellationToken.None).ConfigureAwait(false);
+        }
+
+        return deleted switch
         {
             CatalogWriteStatus.Done => TypedResults.NoContent(),
             CatalogWriteStatus.NotFound => Problems.NotFound(id),

@@ -33,7 +33,7 @@ public sealed record CatalogWrite(CatalogWriteStatus Status, Conference? Confere
 /// </remarks>
 public sealed class ConferenceCatalog(NpgsqlDataSource dataSource, TimeProvider time, IOptions<CatalogOptions> options, UpcomingWindow? window, PublicationOutbox? outbox = null)
 {
-    private const string Columns = "id, sdp, name, description, originator, advertising_scope, join_info, bounds, owner, created_at, updated_at, row_version";
+    private const string Columns = "id, sdp, name, description, originator, advertising_scope, join_info, bounds, owner, created_at, updated_at, row_version, address_leases";
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -56,7 +56,7 @@ public sealed class ConferenceCatalog(NpgsqlDataSource dataSource, TimeProvider 
         await using (var insert = new NpgsqlCommand(
             $"""
             INSERT INTO directory.conferences ({Columns}, groups, expanded_until)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, 1, $11, $12)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, 1, $13, $11, $12)
             RETURNING {Columns}
             """, connection, transaction))
         {
@@ -65,6 +65,7 @@ public sealed class ConferenceCatalog(NpgsqlDataSource dataSource, TimeProvider 
             insert.Parameters.Add(new() { Value = now.UtcDateTime });
             insert.Parameters.Add(new() { Value = Groups(draft.Document.Description) });
             insert.Parameters.Add(new() { Value = plan.ExpandedUntil });
+            insert.Parameters.Add(new() { Value = JsonSerializer.Serialize(draft.AddressLeases ?? [], Json), NpgsqlDbType = NpgsqlDbType.Jsonb });
             var created = await ReadSingleAsync(insert, cancellationToken).ConfigureAwait(false);
             await InsertOccurrencesAsync(connection, transaction, id, plan.Occurrences, firstSeq: 0, cancellationToken).ConfigureAwait(false);
             await MarkAsync(connection, transaction, id, now, cancellationToken).ConfigureAwait(false);
@@ -98,7 +99,8 @@ public sealed class ConferenceCatalog(NpgsqlDataSource dataSource, TimeProvider 
             $"""
             UPDATE directory.conferences
             SET sdp = $2, name = $3, description = $4, originator = $5, advertising_scope = $6, join_info = $7,
-                bounds = $8, updated_at = $9, row_version = row_version + 1, groups = $10, expanded_until = $11
+                bounds = $8, updated_at = $9, row_version = row_version + 1, groups = $10, expanded_until = $11,
+                address_leases = coalesce($13, address_leases)
             WHERE id = $1 AND row_version = $12
             RETURNING {Columns}
             """, connection, transaction))
@@ -108,6 +110,7 @@ public sealed class ConferenceCatalog(NpgsqlDataSource dataSource, TimeProvider 
             update.Parameters.Add(new() { Value = Groups(draft.Document.Description) });
             update.Parameters.Add(new() { Value = plan.ExpandedUntil });
             update.Parameters.Add(new() { Value = expectedVersion });
+            update.Parameters.Add(new() { Value = draft.AddressLeases is null ? DBNull.Value : JsonSerializer.Serialize(draft.AddressLeases, Json), NpgsqlDbType = NpgsqlDbType.Jsonb });
             updated = await ReadSingleAsync(update, cancellationToken).ConfigureAwait(false);
         }
 
@@ -146,6 +149,15 @@ public sealed class ConferenceCatalog(NpgsqlDataSource dataSource, TimeProvider 
         }
 
         return await ExistsAsync(connection, transaction, id, cancellationToken).ConfigureAwait(false) ? CatalogWriteStatus.VersionConflict : CatalogWriteStatus.NotFound;
+    }
+
+    /// <summary>Records the conference's multicast address leases after they were renewed (no new row version: the description did not change).</summary>
+    public async Task SetAddressLeasesAsync(Guid id, IReadOnlyList<string> leases, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("UPDATE directory.conferences SET address_leases = $2 WHERE id = $1");
+        command.Parameters.Add(new() { Value = id });
+        command.Parameters.Add(new() { Value = JsonSerializer.Serialize(leases, Json), NpgsqlDbType = NpgsqlDbType.Jsonb });
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The conference's first occurrence that has not ended at <paramref name="at"/>, or null.</summary>
@@ -472,7 +484,10 @@ public sealed class ConferenceCatalog(NpgsqlDataSource dataSource, TimeProvider 
             reader.GetString(8),
             new DateTimeOffset(reader.GetDateTime(9), TimeSpan.Zero),
             new DateTimeOffset(reader.GetDateTime(10), TimeSpan.Zero),
-            reader.GetInt64(11));
+            reader.GetInt64(11))
+        {
+            AddressLeases = JsonSerializer.Deserialize<string[]>(reader.GetString(12), Json) ?? [],
+        };
 
     private static NpgsqlRange<DateTime> Range(SdpBounds bounds)
     {

@@ -31,10 +31,15 @@ public sealed record Conference(
     string Owner,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
-    long Version);
+    long Version)
+{
+    /// <summary>The multicast address leases the conference holds (handles of the address source).</summary>
+    public IReadOnlyList<string> AddressLeases { get; init; } = [];
+}
 
 /// <summary>A conference to store: its document (text and parsed description) and how widely it is advertised.</summary>
-public sealed record ConferenceDraft(SdpDocument Document, SdpAdvertisingScope AdvertisingScope);
+/// <param name="AddressLeases">Leases taken for its "auto" connections; null keeps a stored conference's leases on update.</param>
+public sealed record ConferenceDraft(SdpDocument Document, SdpAdvertisingScope AdvertisingScope, IReadOnlyList<string>? AddressLeases = null);
 
 /// <summary>One occurrence in an "upcoming" listing. Start is null for a permanent session, Stop null when open-ended.</summary>
 public sealed record UpcomingItem(

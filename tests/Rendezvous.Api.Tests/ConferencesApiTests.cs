@@ -335,7 +335,7 @@ public sealed class ConferencesApiTests(PostgresServer postgres) : IClassFixture
     [Fact]
     public async Task Auto_addresses_are_refused_while_no_address_source_is_configured()
     {
-        using var host = await ConferenceApiHost.StartAsync(postgres, Now);
+        using var host = await ConferenceApiHost.StartAsync(postgres, Now, s => s["Rendezvous:Madcap:ConferenceAddresses"] = "false");
         using var client = host.Client();
         var request = new { name = "Auto", connection = new { address = "auto" }, media = new object[] { new { kind = "audio", port = 5004, codecs = new object[] { new { payloadType = 0 } } } } };
         using var response = await client.PostAsJsonAsync("/api/conferences", request);
