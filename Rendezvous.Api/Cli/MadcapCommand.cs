@@ -19,7 +19,7 @@ internal static class MadcapCommand
     public const int Usage = 2;
     public const int NoAnswer = 3;
 
-    private static readonly string[] Valued = ["server", "scope", "count", "min-count", "lease-time", "min-lease-time", "start", "max-start", "save", "language", "dir", "timeout"];
+    private static readonly string[] Valued = ["server", "group", "local", "scope", "count", "min-count", "lease-time", "min-lease-time", "start", "max-start", "save", "language", "dir", "timeout"];
     private static readonly string[] Flags = ["json"];
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
@@ -37,6 +37,9 @@ internal static class MadcapCommand
           leases                           the leases saved in DIR
 
           --server HOST:PORT  the MADCAP server (default: $RENDEZVOUS_MADCAP_SERVER, else 127.0.0.1:2535)
+          --group ADDR        ask by multicast on this MADCAP server group instead (e.g. 239.255.255.254,
+                              the local scope's): GETINFO, or DISCOVER then REQUEST of the first OFFER
+          --local ADDR        the local address (and multicast interface) to send from
           --dir DIR           where leases are saved (default: $RENDEZVOUS_MADCAP_LEASES,
                               else ~/.local/state/rendezvous/madcap)
           --timeout SECONDS   give up after this long (default 60, the RFC's)
@@ -72,10 +75,22 @@ internal static class MadcapCommand
             }
 
             var giveUp = TimeSpan.FromSeconds(Number(options, "timeout") ?? 60);
-            var client = new MadcapClient(new MadcapClientOptions { Server = server, GiveUpAfter = giveUp });
+            IPAddress? group = null;
+            if (options.Value("group") is { } groupText && !IPAddress.TryParse(groupText, out group))
+            {
+                throw new UsageException($"--group '{groupText}' is not an IP address");
+            }
+
+            var local = IPAddress.Any;
+            if (options.Value("local") is { } localText && !IPAddress.TryParse(localText, out local))
+            {
+                throw new UsageException($"--local '{localText}' is not an IP address");
+            }
+
+            var client = new MadcapClient(new MadcapClientOptions { Server = group is null ? server : null, GiveUpAfter = giveUp, LocalAddress = local! });
             var dir = options.Value("dir") ?? environment("RENDEZVOUS_MADCAP_LEASES")
                 ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "state", "rendezvous", "madcap");
-            var c = new Context(client, options, dir, stdout);
+            var c = new Context(client, options, dir, stdout, group);
             return args[0] switch
             {
                 "scopes" => await ScopesAsync(c).ConfigureAwait(false),
@@ -104,12 +119,12 @@ internal static class MadcapCommand
         }
     }
 
-    private sealed record Context(MadcapClient Client, CommandOptions Options, string Dir, TextWriter Stdout);
+    private sealed record Context(MadcapClient Client, CommandOptions Options, string Dir, TextWriter Stdout, IPAddress? Group);
 
     private static async Task<int> ScopesAsync(Context c)
     {
         c.Options.NoPositional();
-        var info = await c.Client.GetInfoAsync(c.Options.Value("language"), null, CancellationToken.None).ConfigureAwait(false);
+        var info = await c.Client.GetInfoAsync(c.Options.Value("language"), c.Group, CancellationToken.None).ConfigureAwait(false);
         if (c.Options.Flag("json"))
         {
             var scopes = info.Scopes.Select(s => new
@@ -157,7 +172,7 @@ internal static class MadcapCommand
             throw new UsageException("--min-count must be from 1 to --count");
         }
 
-        var lease = await c.Client.RequestAsync(request, null, CancellationToken.None).ConfigureAwait(false);
+        var lease = await c.Client.RequestAsync(request, c.Group, CancellationToken.None).ConfigureAwait(false);
         var file = c.Options.Value("save") ?? Path.Combine(c.Dir, $"{lease.Addresses[0]}.json");
         await SaveAsync(file, lease).ConfigureAwait(false);
         await PrintAsync(c, lease, file).ConfigureAwait(false);

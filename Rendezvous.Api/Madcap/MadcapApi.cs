@@ -280,6 +280,8 @@ internal sealed class MadcapServerService(
                 EndPoints = [.. _listeners.Select(l => l.LocalEndPoint)];
                 if (settings.JoinServerGroups)
                 {
+                    // The configured scopes are stored first (idempotent; the maintenance job does the same), so their groups are joined.
+                    await store.EnsureScopesAsync(settings.EffectiveScopes.Select(s => s.TryBuild(out var scope, out _) ? scope! : throw new InvalidOperationException("validated at start-up")), stoppingToken).ConfigureAwait(false);
                     var scopes = await store.ScopesAsync(stoppingToken).ConfigureAwait(false);
                     foreach (var group in scopes.Select(s => s.ServerGroup).Distinct())
                     {

@@ -39,6 +39,16 @@ public sealed class PostgresServer : IAsyncLifetime
         Timeout = 5,
     }.ConnectionString;
 
+    /// <summary>
+    /// A connection string for the same database over the server's private Unix socket, which a
+    /// process in another network namespace (where 127.0.0.1 is its own) can still reach.
+    /// </summary>
+    public string OverUnixSocket(string connectionString) => new NpgsqlConnectionStringBuilder(connectionString)
+    {
+        Host = File.ReadAllText(Path.Combine(InstancePath, "socket-dir")).Trim(),
+        Password = null,
+    }.ConnectionString;
+
     private string InstancePath => Path.Combine(_directory!.Path, "pg");
 
     public async Task InitializeAsync()
