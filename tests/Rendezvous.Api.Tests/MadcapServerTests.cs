@@ -81,4 +81,49 @@ public sealed class MadcapServerTests(PostgresServer postgres) : IClassFixture<P
         var stats = await http.GetFromJsonAsync<JsonElement>("/api/madcap/stats");
         Assert.Equal((1, 1, 2, 1), (stats.GetProperty("informs").GetInt64(), stats.GetProperty("requests").GetInt64(), stats.GetProperty("acks").GetInt64(), stats.GetProperty("invalid").GetInt64()));
     }
+
+    [Fact]
+    public async Task Acked_leases_survive_a_restart_and_two_servers_on_one_database_never_lease_an_address_twice()
+    {
+        var connectionString = await postgres.CreateMigratedDatabaseAsync();
+        var leaseId = MadcapList.Create<byte>([0, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 1]);
+        IPAddress leased;
+        using (var first = await ConferenceApiHost.StartAsync(postgres, Now, connectionString: connectionString))
+        {
+            var server = await ServerAsync(first);
+            using var udp = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+            var ack = await ExchangeAsync(udp, server, MadcapEncoder.Encode(new MadcapMessage(MadcapMessageType.Request, MadcapAddressFamily.IPv4, 1)
+            {
+                LeaseIdentifier = leaseId,
+                Scope = IPAddress.Parse("239.192.0.0"),
+            }));
+            leased = ack!.AddressRanges!.Value[0].Start;
+        }
+
+        // A new instance on the same database knows the lease: RENEW is acknowledged with the same address.
+        using var second = await ConferenceApiHost.StartAsync(postgres, Now, connectionString: connectionString);
+        using var third = await ConferenceApiHost.StartAsync(postgres, Now, connectionString: connectionString);
+        var servers = new[] { await ServerAsync(second), await ServerAsync(third) };
+        using (var udp = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0)))
+        {
+            var renewed = await ExchangeAsync(udp, servers[0], MadcapEncoder.Encode(new MadcapMessage(MadcapMessageType.Renew, MadcapAddressFamily.IPv4, 2) { LeaseIdentifier = leaseId }));
+            Assert.Equal((MadcapMessageType.Ack, leased), (renewed!.Type, renewed.AddressRanges!.Value[0].Start));
+        }
+
+        // 60 clients at once, alternating between the two servers, 4 addresses each.
+        var acks = await Task.WhenAll(Enumerable.Range(0, 60).Select(async i =>
+        {
+            using var udp = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+            return await ExchangeAsync(udp, servers[i % 2], MadcapEncoder.Encode(new MadcapMessage(MadcapMessageType.Request, MadcapAddressFamily.IPv4, (uint)(100 + i))
+            {
+                LeaseIdentifier = MadcapList.Create<byte>([0, .. BitConverter.GetBytes(i), .. new byte[12]]),
+                Scope = IPAddress.Parse("239.255.0.0"),
+                AddressesRequested = new MadcapAddressCount(4, 4),
+            }), timeoutMs: 10_000);
+        }));
+        Assert.All(acks, a => Assert.Equal(MadcapMessageType.Ack, a!.Type));
+        var addresses = acks.SelectMany(a => a!.AddressRanges!.Value.SelectMany(r => Enumerable.Range(0, r.BlockSize).Select(n => Rendezvous.Madcap.Leases.MadcapScope.Offset(r.Start, n)))).ToList();
+        Assert.Equal(240, addresses.Count);
+        Assert.Equal(240, addresses.Distinct().Count());
+    }
 }
