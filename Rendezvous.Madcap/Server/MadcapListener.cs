@@ -123,7 +123,14 @@ public sealed partial class MadcapListener : IDisposable
         }
         finally
         {
-            _slots.Release();
+            try
+            {
+                _slots.Release();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The listener closed while this answer was on its way.
+            }
         }
     }
 

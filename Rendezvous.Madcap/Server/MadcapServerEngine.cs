@@ -339,6 +339,11 @@ public sealed class MadcapServerEngine(LeaseStore store, TimeProvider time, Madc
     private static bool IsMulticast(IPAddress address) =>
         address.IsIPv6Multicast || (address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && (address.GetAddressBytes()[0] & 0xF0) == 0xE0);
 
+    /// <summary>
+    /// Keeps the response cache bounded: stale answers go once it holds 4,096; under a flood of
+    /// fresh ones it is emptied at 65,536 (a retransmission then gets a recomputed answer, which
+    /// for a lease already granted is the same lease).
+    /// </summary>
     private void Prune(DateTimeOffset now)
     {
         if (_cache.Count < 4096)
@@ -352,6 +357,11 @@ public sealed class MadcapServerEngine(LeaseStore store, TimeProvider time, Madc
             {
                 _cache.TryRemove(key, out _);
             }
+        }
+
+        if (_cache.Count > 65_536)
+        {
+            _cache.Clear();
         }
     }
 }
