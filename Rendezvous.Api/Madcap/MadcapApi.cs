@@ -40,6 +40,8 @@ internal static class MadcapSetup
         services.AddSingleton<MadcapServerService>();
         services.AddHostedService(provider => provider.GetRequiredService<MadcapServerService>());
         services.AddSingleton<MadcapAddressSource>();
+        services.AddSingleton<AddressLeaseRenewal>();
+        services.AddHostedService(provider => provider.GetRequiredService<AddressLeaseRenewal>());
         // Registered always; with ConferenceAddresses=false it is not Available, and "auto" is refused as without a source.
         services.AddSingleton<IMulticastAddressSource>(provider => provider.GetRequiredService<MadcapAddressSource>());
         return services;
@@ -409,6 +411,52 @@ internal sealed class MadcapAddressSource(IOptions<MadcapOptions> options, Madca
         catch (Exception e) when (e is MadcapNakException or TimeoutException)
         {
             throw new InvalidOperationException(e.Message, e);
+        }
+    }
+}
+
+/// <summary>
+/// Keeps the address leases of current conferences alive: every few hours each is renewed up to
+/// its conference's last stop, or, for an open-ended conference, for the scope's maximum lease
+/// from now, so that a conference never outlives its groups.
+/// </summary>
+internal sealed class AddressLeaseRenewal(IServiceProvider services, DatabaseState database, TimeProvider time, ILogger<AddressLeaseRenewal> logger) : BackgroundService
+{
+    private static readonly TimeSpan Interval = TimeSpan.FromHours(6);
+
+    /// <summary>Renews every current conference's leases once; returns how many conferences were renewed.</summary>
+    public async Task<int> RenewAllAsync(CancellationToken cancellationToken)
+    {
+        var catalog = services.GetRequiredService<ConferenceCatalog>();
+        var drafts = services.GetRequiredService<Conferences.ConferenceDrafts>();
+        var renewed = 0;
+        foreach (var (id, stop, leases) in await catalog.WithAddressLeasesAsync(time.GetUtcNow(), cancellationToken).ConfigureAwait(false))
+        {
+            await catalog.SetAddressLeasesAsync(id, await drafts.RenewAsync(leases, stop, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+            renewed++;
+        }
+
+        return renewed;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(Interval);
+        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+        {
+            if (!database.IsMigrated)
+            {
+                continue;
+            }
+
+            try
+            {
+                await RenewAllAsync(stoppingToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested && e is NpgsqlException or TimeoutException)
+            {
+                Log.LeaseMaintenanceFailed(logger, e);
+            }
         }
     }
 }

@@ -151,6 +151,25 @@ public sealed class ConferenceCatalog(NpgsqlDataSource dataSource, TimeProvider 
         return await ExistsAsync(connection, transaction, id, cancellationToken).ConfigureAwait(false) ? CatalogWriteStatus.VersionConflict : CatalogWriteStatus.NotFound;
     }
 
+    /// <summary>The conferences that hold address leases and have not ended at <paramref name="now"/>: id, last stop (null: open-ended) and leases.</summary>
+    public async Task<IReadOnlyList<(Guid Id, DateTimeOffset? Stop, IReadOnlyList<string> Leases)>> WithAddressLeasesAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            """
+            SELECT id, CASE WHEN upper_inf(bounds) THEN NULL ELSE upper(bounds) END, address_leases FROM directory.conferences
+            WHERE address_leases <> '[]'::jsonb AND NOT isempty(bounds) AND (upper_inf(bounds) OR upper(bounds) > $1)
+            """);
+        command.Parameters.Add(new() { Value = now.UtcDateTime });
+        var found = new List<(Guid, DateTimeOffset?, IReadOnlyList<string>)>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            found.Add((reader.GetGuid(0), reader.IsDBNull(1) ? null : Instant(reader.GetDateTime(1)), JsonSerializer.Deserialize<string[]>(reader.GetString(2), Json) ?? []));
+        }
+
+        return found;
+    }
+
     /// <summary>Records the conference's multicast address leases after they were renewed (no new row version: the description did not change).</summary>
     public async Task SetAddressLeasesAsync(Guid id, IReadOnlyList<string> leases, CancellationToken cancellationToken)
     {

@@ -93,4 +93,33 @@ public sealed class AutoAddressTests(PostgresServer postgres) : IClassFixture<Po
         Assert.Contains("no MADCAP scope is configured for world conferences", await world.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Empty(await LeasesAsync(host));
     }
+
+    [Fact]
+    public async Task The_lease_of_an_open_ended_conference_is_renewed_before_it_ends()
+    {
+        var now = DateTimeOffset.UtcNow;
+        using var host = await ConferenceApiHost.StartAsync(postgres, now);
+        await WaitForMadcapAsync(host);
+        using var client = host.Client();
+        var request = new
+        {
+            name = "Always on",
+            advertisingScope = "local",
+            start = now.AddHours(-1),
+            connection = new { address = "auto" },
+            media = new object[] { new { kind = "audio", port = 5004, codecs = new object[] { new { payloadType = 0 } } } },
+        };
+        using var created = await client.PostAsJsonAsync("/api/conferences", request);
+        Assert.True(created.StatusCode == HttpStatusCode.Created, await created.Content.ReadAsStringAsync());
+
+        // The scope's maximum lease (30 days) from now, since the conference has no end.
+        var first = Assert.Single(await LeasesAsync(host));
+        Assert.InRange(first.End, now.AddDays(30).UtcDateTime.AddSeconds(-5), now.AddDays(30).UtcDateTime.AddSeconds(5));
+
+        host.Clock.Now = now.AddDays(20);
+        Assert.Equal(1, await host.Factory.Services.GetRequiredService<AddressLeaseRenewal>().RenewAllAsync(CancellationToken.None));
+        var renewed = Assert.Single(await LeasesAsync(host));
+        Assert.Equal(first.Address, renewed.Address);
+        Assert.InRange(renewed.End, now.AddDays(50).UtcDateTime.AddSeconds(-5), now.AddDays(50).UtcDateTime.AddSeconds(5));
+    }
 }
