@@ -226,14 +226,16 @@ public sealed class LeaseStore(NpgsqlDataSource dataSource, TimeProvider time, L
 
     /// <summary>
     /// Up to <paramref name="count"/> addresses of the scope free for the whole reserved period,
-    /// searched from a random point so that concurrent servers rarely pick the same ones.
+    /// searched from a random point so that concurrent servers rarely pick the same ones. The
+    /// candidates come from generate_series in the select list, which PostgreSQL streams; in FROM
+    /// it would first materialise every address of the scope (seconds for a /9).
     /// </summary>
     private async Task<List<IPAddress>> FreeAddressesAsync(MadcapScope scope, NpgsqlRange<DateTime> reserved, int count, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(
             """
             WITH span AS (SELECT least($2::inet - $1::inet + 1, 2147483647::bigint) AS size)
-            SELECT a FROM span, generate_series(0::bigint, span.size - 1) AS g, LATERAL (SELECT $1::inet + ((g + $3) % span.size) AS a) c
+            SELECT a FROM (SELECT $1::inet + ((generate_series(0::bigint, span.size - 1) + $3) % span.size) AS a FROM span) c
             WHERE NOT EXISTS (SELECT 1 FROM madcap.lease_addresses la WHERE la.address = c.a AND la.reserved && $4)
               AND NOT EXISTS (SELECT 1 FROM unnest($5::inet[], $6::inet[]) AS x(first, last) WHERE c.a BETWEEN x.first AND x.last)
             LIMIT $7
@@ -255,37 +257,30 @@ public sealed class LeaseStore(NpgsqlDataSource dataSource, TimeProvider time, L
         return free;
     }
 
+    /// <summary>The lease and its addresses in one statement: one round trip, one transaction, one commit.</summary>
     private async Task InsertAsync(Lease lease, Guid scopeId, NpgsqlRange<DateTime> reserved, DateTimeOffset? offeredUntil, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        await using (var insert = new NpgsqlCommand(
+        await using var insert = dataSource.CreateCommand(
             """
-            INSERT INTO madcap.leases (id, lease_identifier, scope_id, state, starts_at, ends_at, offered_until, client_address, created_at, updated_at)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)
-            """, connection, transaction))
-        {
-            insert.Parameters.Add(new() { Value = lease.Id });
-            insert.Parameters.Add(new() { Value = lease.LeaseIdentifier });
-            insert.Parameters.Add(new() { Value = scopeId });
-            insert.Parameters.Add(new() { Value = lease.Offered ? "offered" : "leased" });
-            insert.Parameters.Add(new() { Value = lease.Start.UtcDateTime });
-            insert.Parameters.Add(new() { Value = lease.End.UtcDateTime });
-            insert.Parameters.Add(new() { Value = (object?)offeredUntil?.UtcDateTime ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
-            insert.Parameters.Add(new() { Value = (object?)lease.Client ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Inet });
-            insert.Parameters.Add(new() { Value = now.UtcDateTime });
-            await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
-
-        await using (var addresses = new NpgsqlCommand("INSERT INTO madcap.lease_addresses (lease_id, address, reserved) SELECT $1, a, $3 FROM unnest($2::inet[]) AS a", connection, transaction))
-        {
-            addresses.Parameters.Add(new() { Value = lease.Id });
-            addresses.Parameters.Add(new() { Value = lease.Addresses.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Inet });
-            addresses.Parameters.Add(new() { Value = reserved, NpgsqlDbType = NpgsqlDbType.TimestampTzRange });
-            await addresses.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
-
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            WITH lease AS (
+                INSERT INTO madcap.leases (id, lease_identifier, scope_id, state, starts_at, ends_at, offered_until, client_address, created_at, updated_at)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)
+                RETURNING id)
+            INSERT INTO madcap.lease_addresses (lease_id, address, reserved)
+            SELECT lease.id, a, $11 FROM lease, unnest($10::inet[]) AS a
+            """);
+        insert.Parameters.Add(new() { Value = lease.Id });
+        insert.Parameters.Add(new() { Value = lease.LeaseIdentifier });
+        insert.Parameters.Add(new() { Value = scopeId });
+        insert.Parameters.Add(new() { Value = lease.Offered ? "offered" : "leased" });
+        insert.Parameters.Add(new() { Value = lease.Start.UtcDateTime });
+        insert.Parameters.Add(new() { Value = lease.End.UtcDateTime });
+        insert.Parameters.Add(new() { Value = (object?)offeredUntil?.UtcDateTime ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        insert.Parameters.Add(new() { Value = (object?)lease.Client ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Inet });
+        insert.Parameters.Add(new() { Value = now.UtcDateTime });
+        insert.Parameters.Add(new() { Value = lease.Addresses.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Inet });
+        insert.Parameters.Add(new() { Value = reserved, NpgsqlDbType = NpgsqlDbType.TimestampTzRange });
+        await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The lease with this Lease Identifier, or null (an offer past its hold counts as gone).</summary>
@@ -395,13 +390,18 @@ public sealed class LeaseStore(NpgsqlDataSource dataSource, TimeProvider time, L
 
     private async Task<long> AddressesHeldAsync(IPAddress client, DateTimeOffset now, CancellationToken cancellationToken)
     {
+        // Counting stops at the quota, so a client holding many addresses costs no more than that.
         await using var command = dataSource.CreateCommand(
             """
-            SELECT count(*) FROM madcap.lease_addresses la JOIN madcap.leases l ON l.id = la.lease_id
-            WHERE l.client_address = $1 AND l.ends_at > $2 AND (l.state = 'leased' OR l.offered_until > $2)
+            SELECT count(*) FROM (
+                SELECT 1 FROM madcap.lease_addresses la JOIN madcap.leases l ON l.id = la.lease_id
+                WHERE l.client_address = $1 AND l.ends_at > $2 AND (l.state = 'leased' OR l.offered_until > $2)
+                LIMIT $3
+            ) held
             """);
         command.Parameters.Add(new() { Value = client });
         command.Parameters.Add(new() { Value = now.UtcDateTime });
+        command.Parameters.Add(new() { Value = limits.MaxAddressesPerClient });
         return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
     }
 

@@ -9,6 +9,7 @@ using Rendezvous.LoadDriver;
 //           [--duration 30] [--max-serial-ms 250] [--deep] [--out FILE]
 //   explain [--pg CONNSTR]
 //   publish --phase drain|refresh [--directory local] [--pid NAME=PID ...] [--out FILE]
+//   madcap  --server HOST:PORT --scope ADDR [--mode request|dora] [--clients 32] [--duration 20] [--rate N] [--out FILE]
 // seed --outbox DIRECTORY marks every conference for that directory, as the service's catalog does.
 // (without --pg, the connection string comes from RENDEZVOUS_LOAD_PG)
 // Every target must be on loopback: the driver refuses any other address.
@@ -22,6 +23,7 @@ try
         "load" => Commands.Load(options),
         "explain" => await Commands.ExplainAsync(options, cancel.Token),
         "publish" => await Publish.RunAsync(options, cancel.Token),
+        "madcap" => await MadcapLoad.RunAsync(options, cancel.Token),
         _ => Args.Usage(),
     };
 }
@@ -274,7 +276,7 @@ internal sealed class Args
 
     public static int Usage()
     {
-        Console.Error.WriteLine("usage: rendezvous-load seed|load|explain|publish ... (see Program.cs)");
+        Console.Error.WriteLine("usage: rendezvous-load seed|load|explain|publish|madcap ... (see Program.cs)");
         return 2;
     }
 

@@ -151,11 +151,11 @@ public sealed class MadcapClientTests(PostgresServer postgres) : IClassFixture<P
         double[] expected = [0, 200, 600, 1400];
         for (var i = 0; i < 4; i++)
         {
-            Assert.InRange(arrivals[i].Ms - arrivals[0].Ms, expected[i] - 20, expected[i] + 250);
+            Assert.InRange(arrivals[i].Ms - arrivals[0].Ms, expected[i] - 20, expected[i] + 500);
             Assert.Equal(arrivals[0].Bytes, arrivals[i].Bytes); // retransmitted unchanged, same xid
         }
 
-        Assert.InRange(ended, 2900, 4000);
+        Assert.InRange(ended, 2900, 4500);
         Assert.Equal([TimeSpan.Zero, TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(12), TimeSpan.FromSeconds(28)], new MadcapClientOptions().SendTimes());
     }
 

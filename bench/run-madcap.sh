@@ -1,0 +1,163 @@
+#!/usr/bin/env bash
+# MADCAP load benchmark (issue 6): Rendezvous's MADCAP server against ISC Kea's DHCPv4 server,
+# both keeping leases in the same private PostgreSQL with fsync on, driven over loopback inside a
+# private network namespace (unshare -n; needs root), so nothing reaches a real network.
+#
+#   bench/run-madcap.sh [--wait-quiet]
+#
+# Phases (MADCAP_DURATION seconds each, default 20):
+#   1. the most each server completes: our driver, 32 clients in a closed loop, REQUEST->ACK and
+#      DISCOVER->OFFER->REQUEST->ACK; Kea's perfdhcp at a rate it cannot reach (DORA, 4-way);
+#   2. latency at half of each maximum (open loop, fixed rate).
+# Output: MADCAP_BENCH_OUT (bench/results/madcap-latest): machine.txt, *.json, perfdhcp-*.txt,
+# table.md and the servers' logs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repo=$(pwd)
+duration=${MADCAP_DURATION:-20}
+out=${MADCAP_BENCH_OUT:-bench/results/madcap-latest}
+
+if [[ "${RENDEZVOUS_IN_NETNS:-}" != 1 ]]; then
+  [[ $(id -u) -eq 0 ]] || { echo "run-madcap: needs root for unshare -n" >&2; exit 1; }
+  deploy/local/install-packages.sh
+  if ! command -v kea-dhcp4 >/dev/null || ! command -v perfdhcp >/dev/null; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends kea-dhcp4-server kea-admin >&2
+  fi
+  if [[ "${1:-}" == "--wait-quiet" ]]; then
+    for _ in $(seq 40); do
+      pgrep -f 'dotnet test|testhost|vstest|BenchmarkDotNet|rendezvous-load' >/dev/null || break
+      echo "waiting: test/benchmark processes running (load $(cut -d' ' -f1-3 /proc/loadavg))" >&2
+      sleep 30
+    done
+  fi
+  echo "building the service and the load driver (Release) ..." >&2
+  dotnet build Rendezvous.Api/Rendezvous.Api.csproj -c Release -v quiet -nologo >&2
+  dotnet build bench/Rendezvous.LoadDriver/Rendezvous.LoadDriver.csproj -c Release -v quiet -nologo >&2
+  mkdir -p "$out"
+  [[ -z "${MADCAP_BENCH_OUT:-}" ]] && printf '*\n' > "$out/.gitignore"
+  exec env RENDEZVOUS_IN_NETNS=1 MADCAP_BENCH_OUT="$(cd "$out" && pwd)" unshare -n "$0" "$@"
+fi
+
+# ---- inside the private network namespace ----
+out=$MADCAP_BENCH_OUT
+ip link set lo up
+ip addr add 127.0.0.2/8 dev lo   # perfdhcp acts as a relay from 127.0.0.2; Kea answers on 127.0.0.1
+driver=(dotnet "$repo/bench/Rendezvous.LoadDriver/bin/Release/net10.0/rendezvous-load.dll")
+work=$(mktemp -d /tmp/rendezvous-bench-madcap.XXXXXX)
+chmod 755 "$work"
+service_pid= kea_pid=
+cleanup() {
+  local status=$?
+  trap - EXIT
+  for pid in $service_pid $kea_pid; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
+  "$repo/deploy/local/postgres.sh" stop --data "$work/pg" >/dev/null 2>&1 || true
+  mkdir -p "$out/logs"
+  cp "$work"/*.log "$out/logs/" 2>/dev/null || true
+  rm -rf "$work"
+  exit "$status"
+}
+trap cleanup EXIT
+
+pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+{
+  echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  echo "nproc: $(nproc)"
+  echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"
+  echo "dotnet: $(dotnet --version) (runtime $(dotnet --list-runtimes | grep -m1 NETCore.App | cut -d' ' -f2))"
+  echo "postgresql: $("$pg_bin/postgres" --version) (fsync on: the defaults)"
+  echo "kea: $(kea-dhcp4 -v) (PostgreSQL lease backend); perfdhcp from kea-admin"
+  echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+} | tee "$out/machine.txt"
+
+(umask 077; head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$work/pg.password")
+"$repo/deploy/local/postgres.sh" start --data "$work/pg" --port 5432 --password-file "$work/pg.password" --database rendezvous >&2
+PGPASSWORD=$(cat "$work/pg.password") "$pg_bin/psql" -h 127.0.0.1 -p 5432 -U postgres -d rendezvous -qc "CREATE DATABASE kea" >&2
+kea-admin db-init pgsql -u postgres -p "$(cat "$work/pg.password")" -n kea -h 127.0.0.1 -P 5432 >"$work/kea-admin.log" 2>&1
+
+# Our server: one big scope (8 million addresses, as Kea's pool is large), no per-client quota in the way.
+(
+  cd "$repo/Rendezvous.Api/bin/Release/net10.0"
+  export ASPNETCORE_URLS=http://127.0.0.1:5080
+  export Rendezvous__PostgreSql__ConnectionString="Host=127.0.0.1;Port=5432;Database=rendezvous;Username=postgres"
+  export Rendezvous__PostgreSql__PasswordFile="$work/pg.password"
+  export Rendezvous__Madcap__Scopes__0__First=239.0.0.0
+  export Rendezvous__Madcap__Scopes__0__Last=239.127.255.255
+  export Rendezvous__Madcap__Scopes__0__Ttl=16
+  export Rendezvous__Madcap__Scopes__0__Names__0__Language=en
+  export Rendezvous__Madcap__Scopes__0__Names__0__Name=Bench
+  export Rendezvous__Madcap__MaxAddressesPerClient=100000
+  exec dotnet rendezvous.dll
+) >"$work/service.log" 2>&1 &
+service_pid=$!
+for _ in $(seq 120); do
+  [[ "$(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:5080/readyz || true)" == 200 ]] && break
+  sleep 0.5
+done
+for _ in $(seq 60); do grep -q "MADCAP server listening" "$work/service.log" && break; sleep 0.5; done
+ss -ulpn >&2
+
+cat > "$work/kea.json" <<JSON
+{ "Dhcp4": {
+    "interfaces-config": { "interfaces": [ "lo/127.0.0.1" ], "dhcp-socket-type": "udp" },
+    "lease-database": { "type": "postgresql", "name": "kea", "host": "127.0.0.1", "port": 5432, "user": "postgres", "password": "$(cat "$work/pg.password")" },
+    "valid-lifetime": 3600,
+    "subnet4": [ { "id": 1, "subnet": "10.0.0.0/8", "pools": [ { "pool": "10.0.0.1 - 10.255.255.254" } ], "relay": { "ip-addresses": [ "127.0.0.2" ] } } ],
+    "loggers": [ { "name": "kea-dhcp4", "output_options": [ { "output": "$work/kea.log" } ], "severity": "WARN" } ]
+} }
+JSON
+KEA_PIDFILE_DIR=$work KEA_LOCKFILE_DIR=$work kea-dhcp4 -c "$work/kea.json" >"$work/kea-stdout.log" 2>&1 &
+kea_pid=$!
+sleep 3
+
+perf() { # rate file
+  perfdhcp -4 -r "$1" -p "$duration" -l 127.0.0.2 127.0.0.1 > "$out/$2" 2>&1 || true
+  awk '/^Rate:/ {print $2}' "$out/$2"
+}
+ours() { # mode rate file
+  "${driver[@]}" madcap --server 127.0.0.1:2535 --scope 239.0.0.0 --mode "$1" --clients 32 --duration "$duration" --rate "$2" --out "$out/$3" >/dev/null
+  python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['exchangesPerSecond'])" "$out/$3"
+}
+
+echo "phase 1: the most each completes ($duration s each) ..." >&2
+max_request=$(ours request 0 ours-request-max.json)
+max_dora=$(ours dora 0 ours-dora-max.json)
+max_kea=$(perf 20000 perfdhcp-max.txt)
+echo "phase 2: latency at half of each maximum ..." >&2
+ours request $(( ${max_request%.*} / 2 )) ours-request-half.json >/dev/null
+ours dora $(( ${max_dora%.*} / 2 )) ours-dora-half.json >/dev/null
+half_kea=$(python3 -c "print(max(1, int(float('$max_kea') / 2)))")
+perf "$half_kea" perfdhcp-half.txt >/dev/null
+echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$out/machine.txt"
+
+python3 - "$out" <<'PY'
+import json, re, sys, os
+out = sys.argv[1]
+def ours(f): return json.load(open(os.path.join(out, f)))
+def kea(f):
+    t = open(os.path.join(out, f)).read()
+    rate = float(re.search(r"^Rate: ([\d.]+)", t, re.M).group(1))
+    sections = re.split(r"\*\*\*Statistics for: ", t)
+    def stat(name, key):
+        for s in sections:
+            if s.startswith(name):
+                m = re.search(rf"^{key}: ([\d.]+)", s, re.M)
+                return float(m.group(1)) if m else float("nan")
+        return float("nan")
+    return rate, stat("REQUEST-ACK", "avg delay"), stat("REQUEST-ACK", "max delay"), stat("DISCOVER-OFFER", "drops ratio"), stat("REQUEST-ACK", "drops ratio")
+rows = []
+r = ours("ours-request-max.json"); rows.append(("Rendezvous REQUEST->ACK, 32 clients closed loop", r["exchangesPerSecond"], r["latencyMs"]["p50"], r["latencyMs"]["p99"], r["retries"]))
+d = ours("ours-dora-max.json"); rows.append(("Rendezvous DISCOVER->OFFER->REQUEST->ACK, 32 clients closed loop", d["exchangesPerSecond"], d["latencyMs"]["p50"], d["latencyMs"]["p99"], d["retries"]))
+k = kea("perfdhcp-max.txt")
+rh = ours("ours-request-half.json"); dh = ours("ours-dora-half.json"); kh = kea("perfdhcp-half.txt")
+with open(os.path.join(out, "table.md"), "w") as f:
+    f.write("| phase | exchanges/s | p50 ms | p99 ms | retries or drops |\n|---|---:|---:|---:|---:|\n")
+    for name, rate, p50, p99, retries in rows:
+        f.write(f"| {name} | {rate:.0f} | {p50} | {p99} | {retries} |\n")
+    f.write(f"| Kea DORA (perfdhcp at 20000/s) | {k[0]:.0f} | avg REQUEST-ACK {k[1]} | max {k[2]} | drops {k[3]:.1f}% / {k[4]:.1f}% |\n")
+    f.write(f"| Rendezvous REQUEST->ACK at {rh['targetRate']}/s | {rh['exchangesPerSecond']:.0f} | {rh['latencyMs']['p50']} | {rh['latencyMs']['p99']} | {rh['retries']} |\n")
+    f.write(f"| Rendezvous DORA at {dh['targetRate']}/s | {dh['exchangesPerSecond']:.0f} | {dh['latencyMs']['p50']} | {dh['latencyMs']['p99']} | {dh['retries']} |\n")
+    f.write(f"| Kea DORA at half its maximum | {kh[0]:.0f} | avg REQUEST-ACK {kh[1]} | max {kh[2]} | drops {kh[3]:.1f}% / {kh[4]:.1f}% |\n")
+    f.write(f"\nRatio, 4-way exchanges per second, Rendezvous DORA / Kea DORA: {d['exchangesPerSecond'] / k[0]:.2f}\n")
+    f.write(f"Ratio, Rendezvous REQUEST->ACK / Kea DORA: {r['exchangesPerSecond'] / k[0]:.2f}\n")
+print(open(os.path.join(out, "table.md")).read())
+PY
