@@ -130,6 +130,40 @@ public sealed class LeaseStoreTests(PostgresServer postgres) : IClassFixture<Pos
     }
 
     [Fact]
+    public async Task The_per_client_count_follows_every_insertion_release_and_reclaim()
+    {
+        var (store, clock, dataSource) = await CreateAsync(SmallScope(), new LeaseStoreLimits { ExtraAllocationTime = TimeSpan.FromMinutes(5) });
+        await using var _ = dataSource;
+        async Task<Dictionary<string, int>> UsageAsync()
+        {
+            await using var command = dataSource.CreateCommand("SELECT host(client), held FROM madcap.client_usage");
+            var usage = new Dictionary<string, int>();
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                usage[reader.GetString(0)] = reader.GetInt32(1);
+            }
+
+            return usage;
+        }
+
+        var a = IPAddress.Parse("192.0.2.1");
+        var b = IPAddress.Parse("192.0.2.2");
+        await store.AllocateAsync(Request(1, count: 3, client: a), CancellationToken.None);
+        await store.AllocateAsync(Request(2, count: 2, client: a), CancellationToken.None);
+        await store.AllocateAsync(Request(3, count: 1, client: b) with { LeaseTime = TimeSpan.FromHours(5) }, CancellationToken.None);
+        Assert.Equal(new Dictionary<string, int> { ["192.0.2.1"] = 5, ["192.0.2.2"] = 1 }, await UsageAsync());
+
+        Assert.True(await store.ReleaseAsync(Id(1), CancellationToken.None));
+        Assert.Equal(new Dictionary<string, int> { ["192.0.2.1"] = 2, ["192.0.2.2"] = 1 }, await UsageAsync());
+
+        // After the one-hour lease and its padding: client a's last lease is reclaimed, b's (five hours) stays.
+        clock.Now = Now.AddHours(1).AddMinutes(5);
+        Assert.Equal(1, await store.ReclaimAsync(CancellationToken.None));
+        Assert.Equal(new Dictionary<string, int> { ["192.0.2.2"] = 1 }, await UsageAsync());
+    }
+
+    [Fact]
     public async Task Two_servers_on_one_database_never_lease_an_address_twice_for_overlapping_periods()
     {
         var (first, _, dataSource) = await CreateAsync(SmallScope(), new LeaseStoreLimits { MaxAddressesPerClient = 1000 });
