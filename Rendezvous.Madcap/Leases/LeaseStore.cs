@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
 using Npgsql;
@@ -51,6 +53,7 @@ public sealed class LeaseStore(NpgsqlDataSource dataSource, TimeProvider time, L
             added += await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
+        _scopes.Clear();
         return added;
     }
 
@@ -68,14 +71,36 @@ public sealed class LeaseStore(NpgsqlDataSource dataSource, TimeProvider time, L
         return scopes;
     }
 
-    /// <summary>The scope whose Scope ID is <paramref name="first"/>, or null.</summary>
+    /// <summary>
+    /// The scope whose Scope ID is <paramref name="first"/>, or null. Answers (found or not) are
+    /// kept for <see cref="ScopeCacheTime"/>: every allocation asks, and scopes seldom change. This
+    /// instance's own edits are seen at once; another instance's within that time.
+    /// </summary>
     public async Task<MadcapScope?> ScopeAsync(IPAddress first, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(first);
+        if (_scopes.TryGetValue(first, out var cached) && Stopwatch.GetElapsedTime(cached.At) < ScopeCacheTime)
+        {
+            return cached.Scope;
+        }
+
         await using var command = dataSource.CreateCommand($"SELECT {ScopeColumns} FROM madcap.scopes WHERE first_address = $1");
         command.Parameters.Add(new() { Value = first });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ReadScope(reader) : null;
+        var scope = await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ReadScope(reader) : null;
+        if (_scopes.Count >= 1024)
+        {
+            _scopes.Clear(); // requests naming many unknown scopes must not grow it without bound
+        }
+
+        _scopes[first] = (scope, Stopwatch.GetTimestamp());
+        return scope;
     }
+
+    /// <summary>How long <see cref="ScopeAsync"/> keeps an answer.</summary>
+    public static readonly TimeSpan ScopeCacheTime = TimeSpan.FromSeconds(5);
+
+    private readonly ConcurrentDictionary<IPAddress, (MadcapScope? Scope, long At)> _scopes = new();
 
     /// <summary>Stores a new scope; false when a scope with that first address exists or the range overlaps another scope.</summary>
     public async Task<bool> CreateScopeAsync(MadcapScope scope, CancellationToken cancellationToken)
@@ -89,7 +114,9 @@ public sealed class LeaseStore(NpgsqlDataSource dataSource, TimeProvider time, L
             """);
         AddScope(insert, scope);
         insert.Parameters.Add(new() { Value = time.GetUtcNow().UtcDateTime });
-        return await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
+        var created = await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
+        _scopes.Clear();
+        return created;
     }
 
     /// <summary>Replaces a scope's TTL, names, lease limits and exclusions (not its range) if its version is still <paramref name="expectedVersion"/>.</summary>
@@ -106,7 +133,9 @@ public sealed class LeaseStore(NpgsqlDataSource dataSource, TimeProvider time, L
         update.Parameters.Add(new() { Value = time.GetUtcNow().UtcDateTime });
         update.Parameters.Add(new() { Value = expectedVersion });
         await using var reader = await update.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ReadScope(reader) : null;
+        var updated = await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ReadScope(reader) : null;
+        _scopes.Clear();
+        return updated;
     }
 
     /// <summary>Deletes a scope that holds no lease; null when there is no such scope, false when leases remain.</summary>
@@ -123,7 +152,9 @@ public sealed class LeaseStore(NpgsqlDataSource dataSource, TimeProvider time, L
         {
             await using var reader = await delete.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-            return reader.GetInt64(0) == 0 ? null : reader.GetInt64(1) == 1;
+            var (found, deleted) = (reader.GetInt64(0), reader.GetInt64(1));
+            _scopes.Clear();
+            return found == 0 ? null : deleted == 1;
         }
         catch (PostgresException e) when (e.SqlState == ForeignKeyViolation)
         {
@@ -295,6 +326,12 @@ public sealed class LeaseStore(NpgsqlDataSource dataSource, TimeProvider time, L
             """);
         command.Parameters.Add(new() { Value = leaseIdentifier });
         command.Parameters.Add(new() { Value = time.GetUtcNow().UtcDateTime });
+        return await ReadLeaseAsync(command, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>One row of: id, lease identifier, scope, offered, start, end, client, addresses.</summary>
+    private static async Task<Lease?> ReadLeaseAsync(NpgsqlCommand command, CancellationToken cancellationToken)
+    {
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -310,13 +347,18 @@ public sealed class LeaseStore(NpgsqlDataSource dataSource, TimeProvider time, L
     /// <summary>Turns an offer into a lease (the REQUEST that follows an OFFER). Null when no live offer or lease has the identifier.</summary>
     public async Task<Lease?> ConfirmAsync(byte[] leaseIdentifier, CancellationToken cancellationToken)
     {
+        // One statement: the update, and the lease as it now is.
         await using var command = dataSource.CreateCommand(
-            "UPDATE madcap.leases SET state = 'leased', offered_until = NULL, updated_at = $2 WHERE lease_identifier = $1 AND (state = 'leased' OR offered_until > $2)");
+            """
+            UPDATE madcap.leases l SET state = 'leased', offered_until = NULL, updated_at = $2
+            FROM madcap.scopes s
+            WHERE l.lease_identifier = $1 AND (l.state = 'leased' OR l.offered_until > $2) AND s.id = l.scope_id
+            RETURNING l.id, l.lease_identifier, s.first_address, false, l.starts_at, l.ends_at, l.client_address,
+                      array(SELECT la.address FROM madcap.lease_addresses la WHERE la.lease_id = l.id ORDER BY la.address)
+            """);
         command.Parameters.Add(new() { Value = leaseIdentifier });
         command.Parameters.Add(new() { Value = time.GetUtcNow().UtcDateTime });
-        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1
-            ? await GetAsync(leaseIdentifier, cancellationToken).ConfigureAwait(false)
-            : null;
+        return await ReadLeaseAsync(command, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
