@@ -67,6 +67,10 @@ public sealed class MadcapOptions : IValidatableObject
         new() { First = "239.192.0.0", Last = "239.195.255.255", Ttl = 32, Names = { new() { Language = "en", Name = "Organization-local scope", IsDefault = true } } },
     ];
 
+    /// <summary>The scopes in effect, built; they were validated at start-up, so a bad one here is a bug.</summary>
+    public IReadOnlyList<MadcapScope> BuildScopes() =>
+        [.. EffectiveScopes.Select(s => s.TryBuild(out var scope, out var problems) ? scope! : throw new InvalidOperationException($"a scope passed validation but does not build: {problems[0].Message}"))];
+
     /// <summary>The addresses in effect: the configured ones, or IPv4 loopback when none are configured.</summary>
     public IReadOnlyList<string> EffectiveListenAddresses => ListenAddresses.Count > 0 ? ListenAddresses : ["127.0.0.1"];
 

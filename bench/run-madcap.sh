@@ -14,6 +14,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
+source bench/common.sh
 duration=${MADCAP_DURATION:-20}
 out=${MADCAP_BENCH_OUT:-bench/results/madcap-latest}
 
@@ -23,13 +24,7 @@ if [[ "${RENDEZVOUS_IN_NETNS:-}" != 1 ]]; then
   if ! command -v kea-dhcp4 >/dev/null || ! command -v perfdhcp >/dev/null; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends kea-dhcp4-server kea-admin >&2
   fi
-  if [[ "${1:-}" == "--wait-quiet" ]]; then
-    for _ in $(seq 40); do
-      pgrep -f 'dotnet test|testhost|vstest|BenchmarkDotNet|rendezvous-load' >/dev/null || break
-      echo "waiting: test/benchmark processes running (load $(cut -d' ' -f1-3 /proc/loadavg))" >&2
-      sleep 30
-    done
-  fi
+  [[ "${1:-}" != "--wait-quiet" ]] || bench_wait_quiet "$BENCH_BUSY_PATTERN|rendezvous-load"
   echo "building the service and the load driver (Release) ..." >&2
   dotnet build Rendezvous.Api/Rendezvous.Api.csproj -c Release -v quiet -nologo >&2
   dotnet build bench/Rendezvous.LoadDriver/Rendezvous.LoadDriver.csproj -c Release -v quiet -nologo >&2
@@ -49,7 +44,8 @@ service_pid= kea_pid=
 cleanup() {
   local status=$?
   trap - EXIT
-  for pid in $service_pid $kea_pid; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
+  bench_stop_pid "$service_pid"
+  bench_stop_pid "$kea_pid"
   "$repo/deploy/local/postgres.sh" stop --data "$work/pg" >/dev/null 2>&1 || true
   mkdir -p "$out/logs"
   cp "$work"/*.log "$out/logs/" 2>/dev/null || true
@@ -60,10 +56,7 @@ trap cleanup EXIT
 
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
 {
-  echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-  echo "nproc: $(nproc)"
-  echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"
-  echo "dotnet: $(dotnet --version) (runtime $(dotnet --list-runtimes | grep -m1 NETCore.App | cut -d' ' -f2))"
+  bench_machine
   echo "postgresql: $("$pg_bin/postgres" --version) (fsync on: the defaults)"
   echo "kea: $(kea-dhcp4 -v) (PostgreSQL lease backend); perfdhcp from kea-admin"
   echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -20,7 +20,8 @@ repo=$(pwd)
 count=${PUBLISH_COUNT:-100000}
 ttl=${PUBLISH_TTL:-3600}
 out=${PUBLISH_BENCH_OUT:-bench/results/publish-latest}
-busy_pattern='dotnet test|testhost|vstest|BenchmarkDotNet|Rendezvous.Benchmarks|rendezvous-load'
+source bench/common.sh
+busy_pattern="$BENCH_BUSY_PATTERN|rendezvous-load"
 wait_quiet=0
 [[ "${1:-}" == "--wait-quiet" ]] && wait_quiet=1
 mkdir -p "$out"
@@ -36,22 +37,11 @@ driver=(dotnet "$repo/bench/Rendezvous.LoadDriver/bin/Release/net10.0/rendezvous
 work=$(mktemp -d /tmp/rendezvous-bench-publish.XXXXXX)
 chmod 755 "$work"
 service_pid= slapd_pid=
-stop_pid() {
-  local pid=$1
-  [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null || return 0
-  kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 75); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.2
-  done
-  kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
-  wait "$pid" 2>/dev/null || true
-}
 cleanup() {
   local status=$?
   trap - EXIT INT TERM
-  stop_pid "$service_pid"
-  stop_pid "$slapd_pid"
+  bench_stop_pid "$service_pid"
+  bench_stop_pid "$slapd_pid"
   "$repo/deploy/local/postgres.sh" stop --data "$work/pg" >/dev/null 2>&1 || true
   mkdir -p "$out/logs"
   cp "$work"/*.log "$out/logs/" 2>/dev/null || true
@@ -62,42 +52,22 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-free_port() {
-  local port
-  for _ in $(seq 200); do
-    port=$((20000 + RANDOM % 40000))
-    [[ -z "$(ss -Htln "sport = :$port" 2>/dev/null)" ]] && { echo "$port"; return 0; }
-  done
-  echo "run-publish: no free port found" >&2
-  return 1
-}
-busy() { pgrep -f "$busy_pattern" >/dev/null; }
-if [[ $wait_quiet -eq 1 ]]; then
-  waited=0
-  while busy && [[ $waited -lt 1200 ]]; do
-    echo "waiting: test/benchmark processes running (load $(cut -d' ' -f1-3 /proc/loadavg))" >&2
-    sleep 30
-    waited=$((waited + 30))
-  done
-fi
+[[ $wait_quiet -eq 0 ]] || bench_wait_quiet "$busy_pattern"
 
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
 {
-  echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-  echo "nproc: $(nproc)"
-  echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"
-  echo "dotnet: $(dotnet --version) (runtime $(dotnet --list-runtimes | grep -m1 NETCore.App | cut -d' ' -f2))"
+  bench_machine
   echo "postgresql: $("$pg_bin/postgres" --version) (fsync on)"
   echo "slapd: $(/usr/sbin/slapd -VV 2>&1 | head -n1 | sed 's/.*slapd /slapd /; s/ (.*//') (deploy/ldap configuration)"
   echo "conferences: $count; TTL: $ttl s"
-  echo "at start: $(busy && echo 'NOT quiet' || echo quiet), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "at start: $(bench_busy "$busy_pattern" && echo 'NOT quiet' || echo quiet), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 } | tee "$out/machine.txt"
 
-pg_port=$(free_port)
+pg_port=$(bench_free_port)
 (umask 077; head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$work/pg.password")
 "$repo/deploy/local/postgres.sh" start --data "$work/pg" --port "$pg_port" --password-file "$work/pg.password" --database rendezvous
 
-ldap_port=$(free_port)
+ldap_port=$(bench_free_port)
 (umask 077; head -c 18 /dev/urandom | od -An -tx1 | tr -d " \n" > "$work/ldap.password")
 "$repo/deploy/ldap/slapd-run.sh" --data "$work/ldap" --url "ldap://127.0.0.1:$ldap_port/" --rootpw-file "$work/ldap.password" --dds-interval 60 >"$work/slapd.log" 2>&1 &
 slapd_pid=$!
@@ -106,7 +76,7 @@ for _ in $(seq 100); do
   sleep 0.1
 done
 
-http_port=$(free_port)
+http_port=$(bench_free_port)
 http_url="http://127.0.0.1:$http_port"
 start_service() {
   (
@@ -135,7 +105,7 @@ start_service() {
 
 echo "starting the service once, to migrate ..." >&2
 start_service
-stop_pid "$service_pid"
+bench_stop_pid "$service_pid"
 
 export RENDEZVOUS_LOAD_PG="Host=127.0.0.1;Port=$pg_port;Database=rendezvous;Username=postgres;Password=$(cat "$work/pg.password")"
 echo "seeding $count conferences with their outbox marks ..." >&2

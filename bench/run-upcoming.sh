@@ -29,7 +29,8 @@ warmup=${UPCOMING_WARMUP:-5}
 duration=${UPCOMING_DURATION:-30}
 workers=${UPCOMING_WORKERS:-4}
 out=${UPCOMING_BENCH_OUT:-bench/results/upcoming-latest}
-busy_pattern='dotnet test|testhost|vstest|BenchmarkDotNet|Rendezvous.Benchmarks'
+source bench/common.sh
+busy_pattern=$BENCH_BUSY_PATTERN
 wait_quiet=0
 [[ "${1:-}" == "--wait-quiet" ]] && wait_quiet=1
 
@@ -48,26 +49,13 @@ driver=(dotnet "$repo/bench/Rendezvous.LoadDriver/bin/Release/net10.0/rendezvous
 work=$(mktemp -d /tmp/rendezvous-bench-upcoming.XXXXXX)
 chmod 755 "$work" # PostgreSQL runs as the postgres user, which must reach $work/pg
 service_pid= monitor_pid= slapd_pids=()
-# TERM, then KILL after 15 s: a slapd still working through abandoned searches would otherwise
-# keep the run (and a core) busy long after the load ended.
-stop_pid() {
-  local pid=$1
-  [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null || return 0
-  kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 75); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.2
-  done
-  kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
-  wait "$pid" 2>/dev/null || true
-}
 cleanup() {
   local status=$?
   trap - EXIT INT TERM
-  stop_pid "$monitor_pid"
-  stop_pid "$service_pid"
+  bench_stop_pid "$monitor_pid"
+  bench_stop_pid "$service_pid"
   for pid in "${slapd_pids[@]}"; do
-    stop_pid "$pid"
+    bench_stop_pid "$pid"
   done
   "$repo/deploy/local/postgres.sh" stop --data "$work/pg" >/dev/null 2>&1 || true
   mkdir -p "$out/logs"
@@ -80,31 +68,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# A free loopback TCP port (nothing listens on it now).
-free_port() {
-  local port
-  for _ in $(seq 200); do
-    port=$((20000 + RANDOM % 40000))
-    if [[ -z "$(ss -Htln "sport = :$port" 2>/dev/null)" ]]; then
-      echo "$port"
-      return 0
-    fi
-  done
-  echo "run-upcoming: no free port found" >&2
-  return 1
-}
-
-busy() { pgrep -f "$busy_pattern" >/dev/null; }
-# Waits (every 30 s, up to 20 minutes in all) while test or benchmark processes run.
-waited=0
-wait_until_quiet() {
-  [[ $wait_quiet -eq 1 ]] || return 0
-  while busy && [[ $waited -lt 1200 ]]; do
-    echo "waiting: $(pgrep -fc "$busy_pattern") test/benchmark processes running (load $(cut -d' ' -f1-3 /proc/loadavg))" >&2
-    sleep 30
-    waited=$((waited + 30))
-  done
-}
+wait_until_quiet() { [[ $wait_quiet -eq 0 ]] || bench_wait_quiet "$busy_pattern"; }
+busy() { bench_busy "$busy_pattern"; }
 machine_state() { # label
   echo "$1: $(busy && echo "NOT quiet ($(pgrep -fc "$busy_pattern") test/benchmark processes)" || echo quiet), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 }
@@ -112,11 +77,8 @@ machine_state() { # label
 wait_until_quiet
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
 {
-  echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-  echo "nproc: $(nproc)"
-  echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"
+  bench_machine
   echo "memory: $(free -g | awk '/Mem:/ {print $2}') GiB"
-  echo "dotnet: $(dotnet --version) (runtime $(dotnet --list-runtimes | grep -m1 NETCore.App | cut -d' ' -f2))"
   echo "postgresql: $("$pg_bin/postgres" --version) (fsync on: the defaults, no --fast)"
   echo "slapd: $(/usr/sbin/slapd -VV 2>&1 | head -n1 | sed 's/.*slapd /slapd /; s/ (.*//')"
   echo "conferences: $count; clients: $clients; warm-up: ${warmup} s; measured: ${duration} s per phase"
@@ -125,14 +87,14 @@ pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
 } | tee "$out/machine.txt"
 
 # ---- PostgreSQL (fsync on) and the service, which migrates the schema at start-up ----
-pg_port=$(free_port)
+pg_port=$(bench_free_port)
 (umask 077; head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$work/pg.password")
 echo "starting PostgreSQL on 127.0.0.1:$pg_port (fsync on) ..." >&2
 "$repo/deploy/local/postgres.sh" start --data "$work/pg" --port "$pg_port" --password-file "$work/pg.password" --database rendezvous
 pg_setting() { PGPASSWORD=$(cat "$work/pg.password") "$pg_bin/psql" -h 127.0.0.1 -p "$pg_port" -U postgres -d rendezvous -tAc "SHOW $1"; }
 echo "postgresql settings: fsync=$(pg_setting fsync) synchronous_commit=$(pg_setting synchronous_commit) full_page_writes=$(pg_setting full_page_writes) shared_buffers=$(pg_setting shared_buffers)" | tee -a "$out/machine.txt"
 
-http_port=$(free_port)
+http_port=$(bench_free_port)
 http_url="http://127.0.0.1:$http_port"
 echo "starting the service at $http_url ..." >&2
 (
@@ -190,7 +152,7 @@ printf 'slapadd of %s entries: %.1f s; slapindex startTime,stopTime: %.1f s\n' "
 
 ldap_args=() pid_args=(--pid "service=$service_pid" --pid "postgresql=$(head -n1 "$work/pg/pgdata/postmaster.pid")")
 for variant in product indexed; do
-  port=$(free_port)
+  port=$(bench_free_port)
   /usr/sbin/slapd -f "$work/ldap-$variant/slapd.conf" -h "ldap://127.0.0.1:$port/" -d 0 >"$work/slapd-$variant.log" 2>&1 &
   slapd_pids+=($!)
   for _ in $(seq 50); do
@@ -217,7 +179,7 @@ machine_state "before the load" | tee -a "$out/machine.txt"
 monitor_pid=$!
 "${driver[@]}" load --rest "$http_url" "${ldap_args[@]}" "${pid_args[@]}" --clients "$clients" --warmup "$warmup" \
   --duration "$duration" --deep --out "$out/results.json" | tee "$out/table.md"
-stop_pid "$monitor_pid"
+bench_stop_pid "$monitor_pid"
 {
   echo "during the load: test/benchmark processes seen at $(grep -c '^busy' "$work/busy.txt" || true) of $(wc -l < "$work/busy.txt") checks (every 5 s);" \
     "build processes at $(grep -vc 'builds=0$' "$work/busy.txt" || true);" \

@@ -155,7 +155,7 @@ internal sealed class LdapBasicAuthenticator(
             }
             else
             {
-                userDn = options.UserDnTemplate!.Replace(LdapAuthOptions.Placeholder, LdapEscaping.EscapeDnValue(userName), StringComparison.Ordinal);
+                userDn = options.UserDnTemplate!.Replace(LdapAuthOptions.Placeholder, LdapNames.EscapeDnValue(userName), StringComparison.Ordinal);
             }
 
             using var user = Connect(directory);
@@ -198,7 +198,7 @@ internal sealed class LdapBasicAuthenticator(
     /// <summary>The one entry the filter matches under the search base, or null for none or several.</summary>
     private (string Dn, string? Name)? FindUser(LdapConnection service, LdapAuthOptions options, string userName)
     {
-        var filter = options.UserSearchFilter.Replace(LdapAuthOptions.Placeholder, LdapEscaping.EscapeFilterValue(userName), StringComparison.Ordinal);
+        var filter = options.UserSearchFilter.Replace(LdapAuthOptions.Placeholder, LdapNames.EscapeFilterValue(userName), StringComparison.Ordinal);
         // Two are enough to know the match is not unique.
         var request = new SearchRequest(options.UserSearchBase, filter, SearchScope.Subtree, "displayName", "cn") { SizeLimit = 2 };
         SearchResponse response;
@@ -247,7 +247,7 @@ internal sealed class LdapBasicAuthenticator(
     private bool IsMember(LdapConnection service, string groupDn, string userDn)
     {
         // The server compares DNs with distinguishedNameMatch, so case and spacing do not matter.
-        var value = LdapEscaping.EscapeFilterValue(userDn);
+        var value = LdapNames.EscapeFilterValue(userDn);
         var request = new SearchRequest(groupDn, $"(|(member={value})(uniqueMember={value}))", SearchScope.Base, "1.1");
         try
         {

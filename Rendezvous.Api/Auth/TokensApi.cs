@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Net.Http.Headers;
 
 
 namespace Rendezvous.Api.Auth;
@@ -62,8 +61,7 @@ internal static class TokensApi
     private static async Task<IResult> IssueAsync(HttpContext http, TokenStore store, TimeProvider time, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var request = http.Request;
-        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var contentType)
-            || !(contentType.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase) || contentType.MediaType.EndsWith("+json", StringComparison.OrdinalIgnoreCase)))
+        if (!RequestBodies.IsJson(request))
         {
             return TypedResults.Problem(
                 title: "Unsupported content type.", detail: $"Send application/json, not '{request.ContentType ?? "(none)"}'.",

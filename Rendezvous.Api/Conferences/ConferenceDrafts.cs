@@ -64,16 +64,21 @@ internal sealed partial class ConferenceDrafts(TimeProvider time, IEnumerable<IM
             }
         }
 
-        if (errors.Count > 0)
+        // A draft that fails gives back the addresses leased for it on the way.
+        async Task<DraftResult> FailAsync(IResult problem)
         {
             await ReleaseAsync(findings.Leases.Select(l => l.Handle), CancellationToken.None).ConfigureAwait(false);
-            return DraftResult.Failed(TypedResults.ValidationProblem(errors, title: "The conference is not valid."));
+            return DraftResult.Failed(problem);
+        }
+
+        if (errors.Count > 0)
+        {
+            return await FailAsync(TypedResults.ValidationProblem(errors, title: "The conference is not valid.")).ConfigureAwait(false);
         }
 
         if (findings.NeedsAddressSource)
         {
-            await ReleaseAsync(findings.Leases.Select(l => l.Handle), CancellationToken.None).ConfigureAwait(false);
-            return DraftResult.Failed(Problems.NoAddressSource());
+            return await FailAsync(Problems.NoAddressSource()).ConfigureAwait(false);
         }
 
         var description = SdpEditing.Create(Username(caller), Dns.GetHostName(), request.Name!.Trim(), time) with
@@ -87,8 +92,7 @@ internal sealed partial class ConferenceDrafts(TimeProvider time, IEnumerable<IM
         var issues = SdpValidator.Validate(description, scope);
         if (issues.Any(d => d.Severity == SdpSeverity.Error))
         {
-            await ReleaseAsync(findings.Leases.Select(l => l.Handle), CancellationToken.None).ConfigureAwait(false);
-            return DraftResult.Failed(Problems.InvalidSdp(issues));
+            return await FailAsync(Problems.InvalidSdp(issues)).ConfigureAwait(false);
         }
 
         // Without "auto" the draft carries no leases (null), so an update keeps the conference's own.

@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json;
-using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using Rendezvous.Api.Auth;
@@ -256,10 +254,8 @@ internal static class ConferencesApi
     private static async Task<DraftResult> ReadDraftAsync(HttpContext http, ConferenceDrafts drafts, CallerIdentity caller, LimitsOptions limits, CancellationToken cancellationToken)
     {
         var request = http.Request;
-        var contentType = MediaTypeHeaderValue.TryParse(request.ContentType, out var parsed) ? parsed : null;
-        var mediaType = contentType?.MediaType.Value;
-        var isSdp = string.Equals(mediaType, SdpMediaType, StringComparison.OrdinalIgnoreCase);
-        var isJson = string.Equals(mediaType, "application/json", StringComparison.OrdinalIgnoreCase) || (mediaType?.EndsWith("+json", StringComparison.OrdinalIgnoreCase) ?? false);
+        var isSdp = MediaTypeHeaderValue.TryParse(request.ContentType, out var parsed) && parsed.MediaType.Equals(SdpMediaType, StringComparison.OrdinalIgnoreCase);
+        var isJson = RequestBodies.IsJson(request);
         if (!isSdp && !isJson)
         {
             return DraftResult.Failed(Problems.UnsupportedMediaType(request.ContentType));
@@ -282,21 +278,9 @@ internal static class ConferencesApi
             return ConferenceDrafts.FromSdp(body, lenient, scope);
         }
 
-        ConferenceRequest? conference;
-        try
-        {
-            var json = http.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
-            conference = JsonSerializer.Deserialize<ConferenceRequest>(body, json);
-        }
-        catch (JsonException e)
-        {
-            // The path, line and byte of the problem; never the body itself.
-            return DraftResult.Failed(Problems.InvalidJson($"At {e.Path ?? "$"} (line {(e.LineNumber ?? 0) + 1}, byte {(e.BytePositionInLine ?? 0) + 1}): {FirstSentence(e.Message)}"));
-        }
-
-        return conference is null
-            ? DraftResult.Failed(Problems.InvalidJson("The body is empty or null."))
-            : await drafts.FromJsonAsync(conference, caller, cancellationToken).ConfigureAwait(false);
+        return RequestBodies.ParseJson<ConferenceRequest>(http, body, out var problem) is { } conference
+            ? await drafts.FromJsonAsync(conference, caller, cancellationToken).ConfigureAwait(false)
+            : DraftResult.Failed(problem!);
     }
 
     private static async Task<ConferenceResponse> ResponseAsync(Conference c, ConferenceCatalog catalog, TimeProvider time, IReadOnlyList<SdpDiagnostic> warnings, CancellationToken cancellationToken)
@@ -367,9 +351,4 @@ internal static class ConferencesApi
         return false;
     }
 
-    private static string FirstSentence(string message)
-    {
-        var end = message.IndexOf(". ", StringComparison.Ordinal);
-        return end < 0 ? message : message[..(end + 1)];
-    }
 }

@@ -44,8 +44,8 @@ internal static class Problems
     public static IResult TooLarge(long limit) => TypedResults.Problem(
         title: "The body is too large.", detail: $"At most {limit} bytes are accepted.", statusCode: StatusCodes.Status413PayloadTooLarge, type: TypeBase + "too-large");
 
-    public static IResult UnsupportedMediaType(string? contentType) => TypedResults.Problem(
-        title: "Unsupported content type.", detail: $"Send application/sdp or application/json, not '{contentType ?? "(none)"}'.",
+    public static IResult UnsupportedMediaType(string? contentType, string expected = "application/sdp or application/json") => TypedResults.Problem(
+        title: "Unsupported content type.", detail: $"Send {expected}, not '{contentType ?? "(none)"}'.",
         statusCode: StatusCodes.Status415UnsupportedMediaType, type: TypeBase + "unsupported-media-type");
 
     public static IResult InvalidJson(string detail) => TypedResults.Problem(

@@ -144,18 +144,10 @@ internal static class DirectoriesApi
     private static async Task<IResult> RegisterAsync(HttpContext http, UserRegistry users, IOptions<Configuration.LimitsOptions> limits, CancellationToken cancellationToken)
     {
         var caller = CallerIdentity.From(http.User)!;
-        UserRequest? request;
-        try
+        var (request, problem) = await RequestBodies.ReadJsonAsync<UserRequest>(http, limits.Value.MaxBodyBytes, cancellationToken).ConfigureAwait(false);
+        if (problem is not null)
         {
-            request = await http.Request.ReadFromJsonAsync<UserRequest>(cancellationToken).ConfigureAwait(false);
-        }
-        catch (System.Text.Json.JsonException e)
-        {
-            return Problems.InvalidJson(e.Message);
-        }
-        catch (InvalidOperationException e)
-        {
-            return Problems.InvalidJson(e.Message);
+            return problem;
         }
 
         var errors = new Dictionary<string, string[]>();

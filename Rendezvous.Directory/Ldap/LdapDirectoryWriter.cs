@@ -220,14 +220,8 @@ public sealed class LdapDirectoryWriter : IDisposable
         return SdpParser.Parse(sdp, OwnershipParse).Description?.Origin;
     }
 
-    /// <summary>RFC 8866 section 5.2: user name, sess-id, nettype, addrtype and address identify a session; sess-version does not.</summary>
     private static bool SameSession(byte[] blob, SdpOrigin ours) =>
-        SdpParser.Parse(blob, OwnershipParse).Description?.Origin is { } theirs &&
-        string.Equals(theirs.Username, ours.Username, StringComparison.Ordinal) &&
-        string.Equals(theirs.SessionId, ours.SessionId, StringComparison.Ordinal) &&
-        string.Equals(theirs.NetworkType, ours.NetworkType, StringComparison.OrdinalIgnoreCase) &&
-        string.Equals(theirs.AddressType, ours.AddressType, StringComparison.OrdinalIgnoreCase) &&
-        string.Equals(theirs.UnicastAddress, ours.UnicastAddress, StringComparison.OrdinalIgnoreCase);
+        SdpParser.Parse(blob, OwnershipParse).Description?.Origin is { } theirs && theirs.IsSameSession(ours);
 
     /// <summary>The attributes of a conference; with <paramref name="forAdd"/> false, absent optional ones come back empty (a replace without values deletes them).</summary>
     private IEnumerable<DirectoryAttribute> ConferenceAttributes(PublishedConference c, bool forAdd)

@@ -7,9 +7,12 @@ namespace Rendezvous.Directory.Ldap;
 public static class LdapNames
 {
     /// <summary>
-    /// An attribute value as it appears in an RDN (RFC 4514 section 2.4): the specials
-    /// <c>" + , ; &lt; &gt; \</c>, a leading space or '#', a trailing space and NUL are escaped.
-    /// Other characters, non-ASCII included, stay as they are (the DN goes out as UTF-8).
+    /// An attribute value as it appears in an RDN (RFC 4514 section 2.4), safe for untrusted
+    /// text such as a user name from an Authorization header: it is only ever a value, never
+    /// structure. The specials <c>" + , ; &lt; &gt; \</c> get a backslash, and so does '=',
+    /// which RFC 4514 allows to escape and some parsers require. A leading '#' or space and a
+    /// trailing space are escaped, and control characters (NUL among them) become \XX per UTF-8
+    /// byte. Other characters, non-ASCII included, stay as they are (the DN goes out as UTF-8).
     /// </summary>
     public static string EscapeDnValue(string value)
     {
@@ -23,17 +26,22 @@ public static class LdapNames
                 case '"' or '+' or ',' or ';' or '<' or '>' or '\\' or '=':
                     escaped.Append('\\').Append(c);
                     break;
-                case '\0':
-                    escaped.Append("\\00");
+                case '#' when i == 0:
+                    escaped.Append("\\#");
                     break;
                 case ' ' when i == 0 || i == value.Length - 1:
                     escaped.Append("\\ ");
                     break;
-                case '#' when i == 0:
-                    escaped.Append("\\#");
-                    break;
                 default:
-                    escaped.Append(c);
+                    if (char.IsControl(c))
+                    {
+                        AppendHex(escaped, c);
+                    }
+                    else
+                    {
+                        escaped.Append(c);
+                    }
+
                     break;
             }
         }
@@ -43,7 +51,8 @@ public static class LdapNames
 
     /// <summary>
     /// A value for an equality or substring filter (RFC 4515 section 3): <c>* ( ) \</c> and
-    /// NUL become \2a \28 \29 \5c \00, so they match literally.
+    /// NUL become \2a \28 \29 \5c \00, and other control characters \XX per UTF-8 byte, so
+    /// the value matches only itself.
     /// </summary>
     public static string EscapeFilterValue(string value)
     {
@@ -51,9 +60,9 @@ public static class LdapNames
         var escaped = new StringBuilder(value.Length + 8);
         foreach (var c in value)
         {
-            if (c is '*' or '(' or ')' or '\\' or '\0')
+            if (c is '*' or '(' or ')' or '\\' || char.IsControl(c))
             {
-                escaped.Append('\\').Append(((int)c).ToString("x2", CultureInfo.InvariantCulture));
+                AppendHex(escaped, c);
             }
             else
             {
@@ -73,5 +82,15 @@ public static class LdapNames
     {
         var literal = (prefix ?? "").EndsWith('*') ? prefix![..^1] : prefix ?? "";
         return $"({attribute}={EscapeFilterValue(literal)}*)";
+    }
+
+    private static void AppendHex(StringBuilder escaped, char c)
+    {
+        Span<byte> utf8 = stackalloc byte[4];
+        var length = Encoding.UTF8.GetBytes([c], utf8);
+        foreach (var b in utf8[..length])
+        {
+            escaped.Append('\\').Append(b.ToString("x2", CultureInfo.InvariantCulture));
+        }
     }
 }

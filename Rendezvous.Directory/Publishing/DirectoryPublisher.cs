@@ -363,8 +363,7 @@ public sealed partial class DirectoryPublisher : IDisposable
             return a == b;
         }
 
-        return (StoredSdp.Read(a)?.Origin, StoredSdp.Read(b)?.Origin) is ({ } x, { } y)
-            && x with { SessionVersion = "" } == y with { SessionVersion = "" };
+        return (StoredSdp.Read(a)?.Origin, StoredSdp.Read(b)?.Origin) is ({ } x, { } y) && x.IsSameSession(y);
     }
 
     private async Task ForgetAsync(Mark mark, CancellationToken cancellationToken)

@@ -50,7 +50,20 @@ public sealed record SessionDescription
 /// <summary>o=&lt;username&gt; &lt;sess-id&gt; &lt;sess-version&gt; &lt;nettype&gt; &lt;addrtype&gt; &lt;unicast-address&gt;.</summary>
 /// <param name="SessionId">Decimal digits exactly as written: real programs use 20+ digits, so never a fixed-size integer.</param>
 /// <param name="SessionVersion">Decimal digits exactly as written; see <see cref="SdpNumbers.Increment"/>.</param>
-public sealed record SdpOrigin(string Username, string SessionId, string SessionVersion, string NetworkType, string AddressType, string UnicastAddress);
+public sealed record SdpOrigin(string Username, string SessionId, string SessionVersion, string NetworkType, string AddressType, string UnicastAddress)
+{
+    /// <summary>
+    /// RFC 8866 section 5.2: user name, sess-id, nettype, addrtype and unicast address together
+    /// identify a session; sess-version does not (it changes with every edit).
+    /// </summary>
+    public bool IsSameSession(SdpOrigin other) =>
+        other is not null &&
+        string.Equals(Username, other.Username, StringComparison.Ordinal) &&
+        string.Equals(SessionId, other.SessionId, StringComparison.Ordinal) &&
+        string.Equals(NetworkType, other.NetworkType, StringComparison.OrdinalIgnoreCase) &&
+        string.Equals(AddressType, other.AddressType, StringComparison.OrdinalIgnoreCase) &&
+        string.Equals(UnicastAddress, other.UnicastAddress, StringComparison.OrdinalIgnoreCase);
+}
 
 /// <summary>
 /// c=&lt;nettype&gt; &lt;addrtype&gt; &lt;connection-address&gt;. For IP4 multicast the address

@@ -267,7 +267,7 @@ public sealed class MadcapClient(MadcapClientOptions options, TimeProvider? time
         var local = options.LocalAddress.AddressFamily == destination.AddressFamily ? options.LocalAddress
             : destination.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any;
         socket.Bind(new IPEndPoint(local, 0));
-        if (IsMulticast(destination.Address) && destination.AddressFamily == AddressFamily.InterNetwork)
+        if (Leases.MadcapScope.IsMulticast(destination.Address) && destination.AddressFamily == AddressFamily.InterNetwork)
         {
             socket.SetSocketOption(SocketOptionLevel.IP, SocketOptionName.MulticastTimeToLive, options.MulticastTtl);
             if (!local.Equals(IPAddress.Any))
@@ -330,7 +330,4 @@ public sealed class MadcapClient(MadcapClientOptions options, TimeProvider? time
 
         throw new TimeoutException($"no MADCAP answer from {destination} within {options.GiveUpAfter.TotalSeconds:0.#} s ({schedule.Count} sends)");
     }
-
-    private static bool IsMulticast(IPAddress address) =>
-        address.IsIPv6Multicast || (address.AddressFamily == AddressFamily.InterNetwork && (address.GetAddressBytes()[0] & 0xF0) == 0xE0);
 }

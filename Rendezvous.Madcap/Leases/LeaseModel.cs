@@ -117,7 +117,8 @@ public sealed record MadcapScope(
         }
     }
 
-    private static bool IsMulticast(IPAddress address) => address.AddressFamily switch
+    /// <summary>Whether the address is an IPv4 (224.0.0.0/4) or IPv6 (ff00::/8) multicast address.</summary>
+    public static bool IsMulticast(IPAddress address) => address?.AddressFamily switch
     {
         AddressFamily.InterNetwork => (address.GetAddressBytes()[0] & 0xF0) == 0xE0,
         AddressFamily.InterNetworkV6 => address.IsIPv6Multicast,

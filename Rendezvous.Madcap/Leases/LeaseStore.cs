@@ -420,6 +420,14 @@ public sealed class LeaseStore(NpgsqlDataSource dataSource, TimeProvider time, L
         return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
     }
 
+    /// <summary>Drops an offer still held for this Lease Identifier (its client chose another server); a lease is left alone.</summary>
+    public async Task<bool> WithdrawOfferAsync(byte[] leaseIdentifier, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("DELETE FROM madcap.leases WHERE lease_identifier = $1 AND state = 'offered'");
+        command.Parameters.Add(new() { Value = leaseIdentifier });
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
+    }
+
     /// <summary>Removes leases whose reservation has passed and offers whose hold lapsed; returns how many.</summary>
     public async Task<int> ReclaimAsync(CancellationToken cancellationToken)
     {

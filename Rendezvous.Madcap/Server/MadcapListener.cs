@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
@@ -13,6 +14,9 @@ namespace Rendezvous.Madcap.Server;
 public sealed partial class MadcapListener : IDisposable
 {
     public const int MaxInFlight = 64;
+
+    /// <summary>The largest UDP payload.</summary>
+    private const int MaxDatagram = 65_507;
 
     private readonly Socket _socket;
     private readonly MadcapServerEngine _engine;
@@ -79,33 +83,59 @@ public sealed partial class MadcapListener : IDisposable
         var any = new IPEndPoint(_socket.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0);
         while (!cancellationToken.IsCancellationRequested)
         {
-            var buffer = new byte[65_535];
-            SocketReceiveMessageFromResult received;
+            // A slot and a pooled buffer per datagram in flight: nothing is allocated per datagram,
+            // and no more than MaxInFlight are read before earlier ones are answered.
             try
             {
-                received = await _socket.ReceiveMessageFromAsync(buffer, SocketFlags.None, any, cancellationToken).ConfigureAwait(false);
+                await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
                 return;
             }
-            catch (SocketException e)
+
+            var buffer = ArrayPool<byte>.Shared.Rent(MaxDatagram);
+            SocketReceiveMessageFromResult received;
+            try
             {
-                // An ICMP "port unreachable" from an earlier reply surfaces here on Linux: not fatal.
-                Log.ReceiveFailed(_logger, LocalEndPoint.ToString(), e.SocketErrorCode.ToString());
-                continue;
+                received = await _socket.ReceiveMessageFromAsync(buffer.AsMemory(0, MaxDatagram), SocketFlags.None, any, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is OperationCanceledException or SocketException)
+            {
+                Done(buffer);
+                if (e is SocketException socketError)
+                {
+                    // An ICMP "port unreachable" from an earlier reply surfaces here on Linux: not fatal.
+                    Log.ReceiveFailed(_logger, LocalEndPoint.ToString(), socketError.SocketErrorCode.ToString());
+                    continue;
+                }
+
+                return;
             }
 
-            await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
-            _ = AnswerAsync(buffer.AsMemory(0, received.ReceivedBytes), (IPEndPoint)received.RemoteEndPoint, received.PacketInformation.Address, cancellationToken);
+            _ = AnswerAsync(buffer, received.ReceivedBytes, (IPEndPoint)received.RemoteEndPoint, received.PacketInformation.Address, cancellationToken);
         }
     }
 
-    private async Task AnswerAsync(ReadOnlyMemory<byte> datagram, IPEndPoint source, IPAddress? destination, CancellationToken cancellationToken)
+    /// <summary>Gives back what one datagram held: its buffer and its slot.</summary>
+    private void Done(byte[] buffer)
+    {
+        ArrayPool<byte>.Shared.Return(buffer);
+        try
+        {
+            _slots.Release();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The listener closed while this datagram was on its way.
+        }
+    }
+
+    private async Task AnswerAsync(byte[] buffer, int length, IPEndPoint source, IPAddress? destination, CancellationToken cancellationToken)
     {
         try
         {
-            var response = await _engine.HandleAsync(datagram, source, destination, cancellationToken).ConfigureAwait(false);
+            var response = await _engine.HandleAsync(buffer.AsMemory(0, length), source, destination, cancellationToken).ConfigureAwait(false);
             if (response is not null)
             {
                 // Replies go to the client's source port, unicast (section 2).
@@ -123,14 +153,7 @@ public sealed partial class MadcapListener : IDisposable
         }
         finally
         {
-            try
-            {
-                _slots.Release();
-            }
-            catch (ObjectDisposedException)
-            {
-                // The listener closed while this answer was on its way.
-            }
+            Done(buffer);
         }
     }
 

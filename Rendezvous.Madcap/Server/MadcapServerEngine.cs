@@ -137,7 +137,7 @@ public sealed class MadcapServerEngine(LeaseStore store, TimeProvider time, Madc
     {
         var scopes = await store.ScopesAsync(cancellationToken).ConfigureAwait(false);
         // Section 2.11: a multicast GETINFO is answered only on a group this server serves.
-        if (receivedOn is not null && IsMulticast(receivedOn) && !scopes.Any(s => s.ServerGroup.Equals(receivedOn)))
+        if (receivedOn is not null && Leases.MadcapScope.IsMulticast(receivedOn) && !scopes.Any(s => s.ServerGroup.Equals(receivedOn)))
         {
             stats.Dropped();
             return null;
@@ -174,21 +174,21 @@ public sealed class MadcapServerEngine(LeaseStore store, TimeProvider time, Madc
     private async Task<byte[]?> RequestAsync(MadcapMessage request, IPAddress client, IPAddress? receivedOn, DateTimeOffset now, MadcapFeatureList? features, CancellationToken cancellationToken)
     {
         byte[] leaseId = [.. request.LeaseIdentifier];
-        if (request.ServerIdentifier is { } chosen && !chosen.Equals(settings.ServerIdentifier))
+        if (request.ServerIdentifier is { } chosen)
         {
-            // The client took another server's offer: drop our hold (section 2.2).
-            if (await store.GetAsync(leaseId, cancellationToken).ConfigureAwait(false) is { Offered: true })
+            if (!chosen.Equals(settings.ServerIdentifier))
             {
-                await store.ReleaseAsync(leaseId, cancellationToken).ConfigureAwait(false);
+                // The client took another server's offer: drop our hold (section 2.2).
+                await store.WithdrawOfferAsync(leaseId, cancellationToken).ConfigureAwait(false);
+                stats.Dropped();
+                return null;
             }
 
-            stats.Dropped();
-            return null;
-        }
-
-        if (await store.ConfirmAsync(leaseId, cancellationToken).ConfigureAwait(false) is { } confirmed)
-        {
-            return LeaseAck(request, confirmed, now, features);
+            // The REQUEST that follows our OFFER names us (section 2.2): confirm the offer.
+            if (await store.ConfirmAsync(leaseId, cancellationToken).ConfigureAwait(false) is { } offered)
+            {
+                return LeaseAck(request, offered, now, features);
+            }
         }
 
         if (!await ServesAsync(request, receivedOn, cancellationToken).ConfigureAwait(false))
@@ -198,7 +198,15 @@ public sealed class MadcapServerEngine(LeaseStore store, TimeProvider time, Madc
         }
 
         var outcome = await store.AllocateAsync(LeaseRequestOf(request, client, hold: null), cancellationToken).ConfigureAwait(false);
-        return outcome.Lease is { } lease ? LeaseAck(request, lease, now, features) : Refused(request, outcome, features);
+        if (outcome.Lease is { } lease)
+        {
+            return LeaseAck(request, lease, now, features);
+        }
+
+        // A REQUEST repeated after its cached answer expired names a lease that already stands.
+        return await store.ConfirmAsync(leaseId, cancellationToken).ConfigureAwait(false) is { } existing
+            ? LeaseAck(request, existing, now, features)
+            : Refused(request, outcome, features);
     }
 
     /// <summary>
@@ -207,7 +215,7 @@ public sealed class MadcapServerEngine(LeaseStore store, TimeProvider time, Madc
     /// </summary>
     private async Task<bool> ServesAsync(MadcapMessage request, IPAddress? receivedOn, CancellationToken cancellationToken)
     {
-        if (receivedOn is null || !IsMulticast(receivedOn) || request.Scope is null)
+        if (receivedOn is null || !Leases.MadcapScope.IsMulticast(receivedOn) || request.Scope is null)
         {
             return true;
         }
@@ -335,9 +343,6 @@ public sealed class MadcapServerEngine(LeaseStore store, TimeProvider time, Madc
 
     private static MadcapAddressFamily Family(IPAddress address) =>
         address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? MadcapAddressFamily.IPv6 : MadcapAddressFamily.IPv4;
-
-    private static bool IsMulticast(IPAddress address) =>
-        address.IsIPv6Multicast || (address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && (address.GetAddressBytes()[0] & 0xF0) == 0xE0);
 
     /// <summary>
     /// Keeps the response cache bounded: stale answers go once it holds 4,096; under a flood of

@@ -11,7 +11,7 @@ namespace Rendezvous.Api.Tests;
 public sealed class DirectoryProbesTests(SlapdServer slapd) : IClassFixture<SlapdServer>, IDisposable
 {
     private readonly ServiceProvider _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
-    private readonly ManualTime _time = new();
+    private readonly ManualClock _time = new(new DateTimeOffset(2026, 11, 21, 12, 0, 0, TimeSpan.Zero));
     private int _probes;
 
     private (DirectoryProbes Probes, MeterListener Listener) Create()
@@ -54,13 +54,4 @@ public sealed class DirectoryProbesTests(SlapdServer slapd) : IClassFixture<Slap
     }
 
     public void Dispose() => _services.Dispose();
-
-    private sealed class ManualTime : TimeProvider
-    {
-        private DateTimeOffset _now = new(2026, 11, 21, 12, 0, 0, TimeSpan.Zero);
-
-        public override DateTimeOffset GetUtcNow() => _now;
-
-        public void Advance(TimeSpan by) => _now += by;
-    }
 }

@@ -57,6 +57,17 @@ public sealed class MadcapScopesApiTests(PostgresServer postgres) : IClassFixtur
             Assert.True(errors.TryGetProperty("ttl", out _), errors.ToString());
         }
 
+        // Bodies the service does not take: named, never half-applied.
+        using (var broken = await admin.PostAsync("/api/madcap/scopes", new StringContent("{\"first\": \"239.1.0.0\",\n \"ttl\": }", System.Text.Encoding.UTF8, "application/json")))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, broken.StatusCode);
+            Assert.Contains("(line 2, byte", await broken.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, (await admin.PostAsync("/api/madcap/scopes", new StringContent("first=239.1.0.0", System.Text.Encoding.UTF8, "text/plain"))).StatusCode);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, (await admin.PostAsync("/api/madcap/scopes", new StringContent($"{{\"first\": \"{new string('x', 70_000)}\"}}", System.Text.Encoding.UTF8, "application/json"))).StatusCode);
+        Assert.Equal(["239.1.0.0"], (await admin.GetFromJsonAsync<JsonElement>("/api/madcap/scopes")).EnumerateArray().Select(s => s.GetProperty("first").GetString()).Where(f => f == "239.1.0.0"));
+
         // Edits need the current version.
         var change = lab with { ttl = 15 };
         Assert.Equal(HttpStatusCode.PreconditionRequired, (await admin.PutAsJsonAsync("/api/madcap/scopes/239.1.0.0", change)).StatusCode);

@@ -303,6 +303,13 @@ public sealed class PublishingTests(PostgresServer postgres, SlapdServer slapd) 
         Assert.True(problem.GetProperty("errors").TryGetProperty("name", out _));
         Assert.True(problem.GetProperty("errors").TryGetProperty("ipPhone", out _));
 
+        using (var broken = await alice.PostAsync("/api/users", new StringContent("{\"name\": \"x\", \"ipPhone\": }", Encoding.UTF8, "application/json")))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, broken.StatusCode);
+            Assert.Contains("At $.ipPhone (line 1, byte", await broken.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, (await alice.PostAsync("/api/users", new StringContent($"{{\"name\": \"{new string('x', 70_000)}\"}}", Encoding.UTF8, "application/json"))).StatusCode);
         Assert.Equal(HttpStatusCode.NoContent, (await alice.DeleteAsync("/api/users/Alice%20Liddell")).StatusCode);
         await UntilAsync(slapd, container, e => e.Count == 0);
     }

@@ -63,10 +63,3 @@ internal sealed class ConferenceApiHost : IDisposable
         });
     }
 }
-
-internal sealed class ManualClock(DateTimeOffset now) : TimeProvider
-{
-    public DateTimeOffset Now { get; set; } = now;
-
-    public override DateTimeOffset GetUtcNow() => Now;
-}

@@ -31,13 +31,6 @@ internal sealed class TestCatalog : IAsyncDisposable
     public ValueTask DisposeAsync() => DataSource.DisposeAsync();
 }
 
-internal sealed class ManualClock(DateTimeOffset now) : TimeProvider
-{
-    public DateTimeOffset Now { get; set; } = now;
-
-    public override DateTimeOffset GetUtcNow() => Now;
-}
-
 /// <summary>Descriptions for catalog tests, written as SDP text.</summary>
 internal static class Conferences
 {

@@ -148,13 +148,4 @@ public sealed class LdapPagedSearchesTests(SlapdServer slapd) : IClassFixture<Sl
         Assert.Equal(0, searches.OpenCount);
         Assert.Throws<ObjectDisposedException>(() => searches.Continue(token));
     }
-
-    private sealed class ManualClock(DateTimeOffset now) : TimeProvider
-    {
-        private DateTimeOffset _now = now;
-
-        public override DateTimeOffset GetUtcNow() => _now;
-
-        public void Advance(TimeSpan by) => _now += by;
-    }
 }

@@ -1,3 +1,4 @@
+using Rendezvous.Testing;
 using Rendezvous.Directory.Sdp;
 
 namespace Rendezvous.Directory.Tests.Sdp;
@@ -39,7 +40,7 @@ public sealed class SdpDocumentTests
     [Fact]
     public void A_new_description_gets_an_ntp_based_session_id()
     {
-        var clock = new FixedTime(new DateTimeOffset(2026, 11, 21, 12, 0, 0, TimeSpan.Zero));
+        var clock = new ManualClock(new DateTimeOffset(2026, 11, 21, 12, 0, 0, TimeSpan.Zero));
         var d = SdpEditing.Create("alice", "2001:db8::1", "New", clock);
         // 2026-11-21T12:00:00Z is Unix 1795262400, NTP 4004251200; the id is the 64-bit NTP timestamp.
         Assert.Equal((4004251200UL << 32).ToString(System.Globalization.CultureInfo.InvariantCulture), d.Origin.SessionId);
@@ -115,9 +116,4 @@ public sealed class SdpDocumentTests
     [InlineData("1999", "2000")]
     [InlineData("18446744073709551615", "18446744073709551616")]
     public void Session_versions_increment_exactly(string from, string to) => Assert.Equal(to, SdpNumbers.Increment(from));
-
-    private sealed class FixedTime(DateTimeOffset now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now;
-    }
 }

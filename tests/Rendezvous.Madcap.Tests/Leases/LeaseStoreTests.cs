@@ -16,18 +16,11 @@ public sealed class LeaseStoreTests(PostgresServer postgres) : IClassFixture<Pos
         Local, IPAddress.Parse("239.255.1.15"), 16, [new("en", "Lab", IsDefault: true)],
         TimeSpan.FromHours(1), TimeSpan.FromDays(1), exclusions);
 
-    private sealed class Clock(DateTimeOffset now) : TimeProvider
-    {
-        public DateTimeOffset Now { get; set; } = now;
-
-        public override DateTimeOffset GetUtcNow() => Now;
-    }
-
-    private async Task<(LeaseStore Store, Clock Clock, NpgsqlDataSource DataSource)> CreateAsync(MadcapScope scope, LeaseStoreLimits? limits = null)
+    private async Task<(LeaseStore Store, ManualClock Clock, NpgsqlDataSource DataSource)> CreateAsync(MadcapScope scope, LeaseStoreLimits? limits = null)
     {
         _connectionString = await postgres.CreateMigratedDatabaseAsync();
         var dataSource = NpgsqlDataSource.Create(_connectionString);
-        var clock = new Clock(Now);
+        var clock = new ManualClock(Now);
         var store = new LeaseStore(dataSource, clock, limits ?? new LeaseStoreLimits());
         Assert.Equal(1, await store.EnsureScopesAsync([scope], CancellationToken.None));
         return (store, clock, dataSource);
@@ -169,7 +162,7 @@ public sealed class LeaseStoreTests(PostgresServer postgres) : IClassFixture<Pos
         var (first, _, dataSource) = await CreateAsync(SmallScope(), new LeaseStoreLimits { MaxAddressesPerClient = 1000 });
         await using var _ = dataSource;
         await using var otherSource = NpgsqlDataSource.Create(_connectionString);
-        var second = new LeaseStore(otherSource, new Clock(Now), new LeaseStoreLimits { MaxAddressesPerClient = 1000 });
+        var second = new LeaseStore(otherSource, new ManualClock(Now), new LeaseStoreLimits { MaxAddressesPerClient = 1000 });
 
         // 40 clients race for 16 addresses, each through either server, with overlapping periods.
         var outcomes = await Task.WhenAll(Enumerable.Range(1, 40).Select(i =>

@@ -16,14 +16,7 @@ public sealed class MadcapServerEngineTests(PostgresServer postgres) : IClassFix
     private static readonly IPAddress Local = IPAddress.Parse("239.255.0.0");
     private static readonly IPEndPoint Client = new(IPAddress.Parse("192.0.2.10"), 40000);
 
-    private sealed class Clock(DateTimeOffset now) : TimeProvider
-    {
-        public DateTimeOffset Now { get; set; } = now;
-
-        public override DateTimeOffset GetUtcNow() => Now;
-    }
-
-    private sealed record Setup(MadcapServerEngine Engine, NpgsqlDataSource DataSource, Clock Clock) : IAsyncDisposable
+    private sealed record Setup(MadcapServerEngine Engine, NpgsqlDataSource DataSource, ManualClock Clock) : IAsyncDisposable
     {
         public ValueTask DisposeAsync() => DataSource.DisposeAsync();
 
@@ -38,7 +31,7 @@ public sealed class MadcapServerEngineTests(PostgresServer postgres) : IClassFix
     private async Task<Setup> CreateAsync(LeaseStoreLimits? limits = null)
     {
         var dataSource = NpgsqlDataSource.Create(await postgres.CreateMigratedDatabaseAsync());
-        var clock = new Clock(Now);
+        var clock = new ManualClock(Now);
         var store = new LeaseStore(dataSource, clock, limits ?? new LeaseStoreLimits());
         await store.EnsureScopesAsync(
             [

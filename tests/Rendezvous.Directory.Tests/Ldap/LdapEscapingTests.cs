@@ -1,6 +1,6 @@
-using Rendezvous.Api.Auth;
+using Rendezvous.Directory.Ldap;
 
-namespace Rendezvous.Api.Tests.Auth;
+namespace Rendezvous.Directory.Tests.Ldap;
 
 /// <summary>Escaping of user names into DNs (RFC 4514) and filters (RFC 4515), with the RFCs' own examples.</summary>
 public sealed class LdapEscapingTests
@@ -23,7 +23,7 @@ public sealed class LdapEscapingTests
     [InlineData("*)(uid=*", "*)(uid\\=*")]
     [InlineData("Lučić", "Lučić")]
     public void A_dn_value_is_escaped_per_rfc_4514(string value, string escaped) =>
-        Assert.Equal(escaped, LdapEscaping.EscapeDnValue(value));
+        Assert.Equal(escaped, LdapNames.EscapeDnValue(value));
 
     [Theory]
     // RFC 4515 section 4 examples.
@@ -36,7 +36,7 @@ public sealed class LdapEscapingTests
     [InlineData("tab\there", "tab\\09here")]
     [InlineData("Lučić", "Lučić")]
     public void A_filter_value_is_escaped_per_rfc_4515(string value, string escaped) =>
-        Assert.Equal(escaped, LdapEscaping.EscapeFilterValue(value));
+        Assert.Equal(escaped, LdapNames.EscapeFilterValue(value));
 
     [Fact]
     public void Escaped_values_never_contain_structure()
@@ -48,14 +48,14 @@ public sealed class LdapEscapingTests
         {
             var value = new string([.. Enumerable.Range(0, random.Next(1, 12)).Select(_ => alphabet[random.Next(alphabet.Length)])]);
 
-            var filter = LdapEscaping.EscapeFilterValue(value);
+            var filter = LdapNames.EscapeFilterValue(value);
             Assert.DoesNotContain('*', filter);
             Assert.DoesNotContain('(', filter);
             Assert.DoesNotContain(')', filter);
             Assert.DoesNotContain('\0', filter);
 
             // In the DN value every special is preceded by an escaping backslash.
-            var dn = LdapEscaping.EscapeDnValue(value);
+            var dn = LdapNames.EscapeDnValue(value);
             Assert.DoesNotContain('\0', dn);
             for (var k = 0; k < dn.Length; k++)
             {
