@@ -126,4 +126,97 @@ public sealed class MadcapServerTests(PostgresServer postgres) : IClassFixture<P
         Assert.Equal(240, addresses.Count);
         Assert.Equal(240, addresses.Distinct().Count());
     }
+
+    [Fact]
+    public async Task A_hundred_thousand_mutated_datagrams_over_udp_create_no_lease_and_leave_the_server_answering()
+    {
+        using var host = await ConferenceApiHost.StartAsync(postgres, Now);
+        using var http = host.Client();
+        var server = await ServerAsync(host);
+        using var udp = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        var seed = Environment.TickCount;
+        var random = new Random(seed);
+        var valid = MadcapEncoder.Encode(new MadcapMessage(MadcapMessageType.Request, MadcapAddressFamily.IPv4, 5)
+        {
+            LeaseIdentifier = MadcapList.Create<byte>([0, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7]),
+            Scope = IPAddress.Parse("239.255.0.0"),
+        });
+        var sent = 0;
+        while (sent < 100_000)
+        {
+            var bytes = (byte[])valid.Clone();
+            for (var m = random.Next(1, 4); m > 0; m--)
+            {
+                bytes[random.Next(bytes.Length)] ^= (byte)(1 << random.Next(8));
+            }
+
+            if (random.Next(10) == 0)
+            {
+                bytes = bytes[..random.Next(bytes.Length)];
+            }
+
+            // Only what the decoder refuses: a mutation that is still a valid REQUEST may rightly get a lease.
+            if (!MadcapDecoder.Decode(bytes).IsValid)
+            {
+                await udp.SendAsync(bytes, server);
+                sent++;
+
+                // Paced: a server socket buffer holds a few hundred small datagrams, and the point
+                // is that the server handles every one, not that the kernel drops a flood.
+                if (sent % 100 == 0)
+                {
+                    await UntilReceivedAsync(http, sent);
+                }
+            }
+        }
+
+        await UntilReceivedAsync(http, sent);
+
+        // The server still answers (a socket of its own: the garbage's NAKs went to the other),
+        // and what it received was counted as invalid; nothing was leased.
+        // The flood may still fill the server's socket buffer, so the probe retransmits as a client would.
+        using var probe = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        var getInfo = MadcapEncoder.Encode(new MadcapMessage(MadcapMessageType.GetInfo, MadcapAddressFamily.IPv4, 0xFFFF_FFF0)
+        {
+            LeaseIdentifier = MadcapList.Create<byte>([0, 1]),
+            OptionRequestList = MadcapList.Create<ushort>([(ushort)MadcapOptionCode.MulticastScopeList]),
+        });
+        MadcapMessage? info = null;
+        for (var attempt = 0; attempt < 30 && info is null; attempt++)
+        {
+            info = await ExchangeAsync(probe, server, getInfo, timeoutMs: 1000);
+        }
+
+        Assert.True(info?.Type == MadcapMessageType.Ack, $"seed {seed}: after {sent} mutated datagrams the answer was {info?.Type.ToString() ?? "none"} {info?.Error}");
+        var stats = await http.GetFromJsonAsync<JsonElement>("/api/madcap/stats");
+        Assert.True(stats.GetProperty("received").GetInt64() >= sent * 0.99, $"seed {seed}, {sent} sent: {stats}");
+        Assert.Equal(stats.GetProperty("received").GetInt64() - 1, stats.GetProperty("invalid").GetInt64());
+        Assert.Equal(1, stats.GetProperty("acks").GetInt64());
+        await using var dataSource = Npgsql.NpgsqlDataSource.Create(host.ConnectionString);
+        await using var count = dataSource.CreateCommand("SELECT count(*) FROM madcap.leases");
+        Assert.Equal(0L, (long)(await count.ExecuteScalarAsync())!);
+    }
+
+    /// <summary>Waits until the server has received <paramref name="sent"/> datagrams, or makes no progress for half a second.</summary>
+    private static async Task UntilReceivedAsync(HttpClient http, long sent)
+    {
+        var last = -1L;
+        var stalled = System.Diagnostics.Stopwatch.StartNew();
+        while (stalled.ElapsedMilliseconds < 500)
+        {
+            var received = (await http.GetFromJsonAsync<JsonElement>("/api/madcap/stats")).GetProperty("received").GetInt64();
+            if (received >= sent)
+            {
+                return;
+            }
+
+            if (received != last)
+            {
+                last = received;
+                stalled.Restart();
+            }
+
+            await Task.Delay(2);
+        }
+    }
 }
