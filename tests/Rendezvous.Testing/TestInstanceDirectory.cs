@@ -76,14 +76,28 @@ public sealed class TestInstanceDirectory : IDisposable
                 continue;
             }
 
+            // Claim the orphan by renaming it: of several fixtures starting at once, exactly one
+            // wins and stops its servers; the others see it gone. (Servers find their data by the
+            // pid files inside, so they can still be stopped under the new name.)
+            // (The new name is outside the pattern above, so no other reaper looks at it again.)
+            var claimed = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"rendezvous-reaping-{kind}-{Guid.NewGuid():N}");
             try
             {
-                stopServersIn(dir.FullName);
-                dir.Delete(recursive: true);
+                dir.MoveTo(claimed);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                continue; // another reaper claimed it first
+            }
+
+            try
+            {
+                stopServersIn(claimed);
+                System.IO.Directory.Delete(claimed, recursive: true);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException)
             {
-                // Another reaper got there first, or the folder is in use: not this test's business.
+                // A server that would not stop, or files still in use: not this test's business.
             }
         }
     }
