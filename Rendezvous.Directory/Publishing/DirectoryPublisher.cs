@@ -311,9 +311,15 @@ public sealed partial class DirectoryPublisher : IDisposable
             return;
         }
 
+        // Recorded before the directory is written: if the write is cut short after the entry
+        // was added (a directory going down between the add and the TTL refresh), a later delete
+        // still knows the entry may be there. The ownership rule keeps that delete safe.
+        var dn = mark.Kind == PublishedKind.Conference ? writer.ConferenceDn(desired.Name) : writer.UserDn(desired.Name);
+        var now = _time.GetUtcNow();
+        await RecordAsync(mark, desired, dn, "published", RefreshAt(now, desired.TtlSeconds), now, cancellationToken).ConfigureAwait(false);
+
         var put = desired.Put(writer);
         _metrics?.PublishOperation(Name, "put", put.ToString().ToLowerInvariant());
-        var dn = mark.Kind == PublishedKind.Conference ? writer.ConferenceDn(desired.Name) : writer.UserDn(desired.Name);
         if (put == PutOutcome.Conflict)
         {
             // Warned once; the retries every few minutes stay quiet unless debugging.
@@ -327,7 +333,16 @@ public sealed partial class DirectoryPublisher : IDisposable
             }
         }
 
-        var now = _time.GetUtcNow();
+        now = _time.GetUtcNow();
+        await RecordAsync(
+            mark, desired, dn, put == PutOutcome.Conflict ? "conflict" : "published",
+            put == PutOutcome.Conflict ? now + ConflictRetry : desired.Last ? null : RefreshAt(now, desired.TtlSeconds),
+            now, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>What the directory holds (or may hold) for the object, and when to look at it again.</summary>
+    private async Task RecordAsync(Mark mark, Desired desired, string dn, string state, DateTimeOffset? refreshAt, DateTimeOffset now, CancellationToken cancellationToken)
+    {
         await using var record = _dataSource.CreateCommand(
             """
             INSERT INTO directory.published (directory, object_kind, object_id, name, dn, blob, state, ttl_seconds, published_at, expires_at, refresh_at)
@@ -341,15 +356,11 @@ public sealed partial class DirectoryPublisher : IDisposable
         record.Parameters.Add(new() { Value = desired.Name });
         record.Parameters.Add(new() { Value = dn });
         record.Parameters.Add(new() { Value = (object?)desired.Blob ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
-        record.Parameters.Add(new() { Value = put == PutOutcome.Conflict ? "conflict" : "published" });
+        record.Parameters.Add(new() { Value = state });
         record.Parameters.Add(new() { Value = desired.TtlSeconds });
         record.Parameters.Add(new() { Value = now.UtcDateTime });
         record.Parameters.Add(new() { Value = now.AddSeconds(desired.TtlSeconds).UtcDateTime });
-        record.Parameters.Add(new()
-        {
-            Value = put == PutOutcome.Conflict ? (now + ConflictRetry).UtcDateTime : desired.Last ? DBNull.Value : RefreshAt(now, desired.TtlSeconds).UtcDateTime,
-            NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz,
-        });
+        record.Parameters.Add(new() { Value = (object?)refreshAt?.UtcDateTime ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz });
         await record.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 

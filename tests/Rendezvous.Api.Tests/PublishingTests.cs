@@ -170,7 +170,30 @@ public sealed class PublishingTests(PostgresServer postgres, SlapdServer slapd) 
         await UntilAsync(server, container, e => e.Count == 3);
 
         await server.StopAsync();
-        await CreateAsync(client, Sdp("Added", Hours(3, 4), session: "4"));
+        var added = await CreateAsync(client, Sdp("Added", Hours(3, 4), session: "4"));
+
+        // The publisher records what it is about to write before it writes, so an entry added just
+        // before a directory fails is still known (and deleted later) should its conference go.
+        await using (var dataSource = Npgsql.NpgsqlDataSource.Create(host.ConnectionString))
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(20);
+            while (true)
+            {
+                await using var rows = dataSource.CreateCommand(
+                    "SELECT (SELECT count(*) FROM directory.published WHERE object_id = $1), (SELECT count(*) FROM directory.outbox WHERE object_id = $1)");
+                rows.Parameters.Add(new() { Value = added });
+                await using var reader = await rows.ExecuteReaderAsync();
+                await reader.ReadAsync();
+                if ((reader.GetInt64(0), reader.GetInt64(1)) == (1, 1))
+                {
+                    break;
+                }
+
+                Assert.True(DateTime.UtcNow < deadline, "no record of the write the publisher attempted while the directory was down");
+                await Task.Delay(100);
+            }
+        }
+
         var etag = (await client.GetAsync($"/api/conferences/{renamed}")).Headers.ETag!.Tag;
         using (var put = new HttpRequestMessage(HttpMethod.Put, $"/api/conferences/{renamed}") { Content = new StringContent(Sdp("After", Hours(1, 2), session: "2"), Encoding.UTF8, "application/sdp") })
         {
