@@ -5,6 +5,7 @@
 #
 #   bench/run-madcap.sh [--wait-quiet]
 #
+# MADCAP_PG_STATEMENTS=1 also records pg_stat_statements (pg-statements.txt).
 # Phases (MADCAP_DURATION seconds each, default 20):
 #   1. the most each server completes: our driver, 32 clients in a closed loop, REQUEST->ACK and
 #      DISCOVER->OFFER->REQUEST->ACK; Kea's perfdhcp at a rate it cannot reach (DORA, 4-way);
@@ -64,6 +65,13 @@ pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
 
 (umask 077; head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$work/pg.password")
 "$repo/deploy/local/postgres.sh" start --data "$work/pg" --port 5432 --password-file "$work/pg.password" --database rendezvous >&2
+if [[ -n "${MADCAP_PG_STATEMENTS:-}" ]]; then
+  # Where PostgreSQL's time goes, per statement (written to pg-statements.txt at the end).
+  PGPASSWORD=$(cat "$work/pg.password") "$pg_bin/psql" -h 127.0.0.1 -p 5432 -U postgres -d rendezvous -qc "ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'" >&2
+  "$repo/deploy/local/postgres.sh" stop --data "$work/pg" >&2
+  "$repo/deploy/local/postgres.sh" start --data "$work/pg" --port 5432 --password-file "$work/pg.password" --database rendezvous >&2
+  PGPASSWORD=$(cat "$work/pg.password") "$pg_bin/psql" -h 127.0.0.1 -p 5432 -U postgres -d rendezvous -qc "CREATE EXTENSION pg_stat_statements" >&2
+fi
 PGPASSWORD=$(cat "$work/pg.password") "$pg_bin/psql" -h 127.0.0.1 -p 5432 -U postgres -d rendezvous -qc "CREATE DATABASE kea" >&2
 kea-admin db-init pgsql -u postgres -p "$(cat "$work/pg.password")" -n kea -h 127.0.0.1 -P 5432 >"$work/kea-admin.log" 2>&1
 
@@ -102,12 +110,46 @@ KEA_PIDFILE_DIR=$work KEA_LOCKFILE_DIR=$work kea-dhcp4 -c "$work/kea.json" >"$wo
 kea_pid=$!
 sleep 3
 
+# CPU seconds (user + system) of a process tree: each live process once, and what the roots
+# have reaped (their children's times), so short-lived PostgreSQL backends count too.
+cpu_tree() { # root pid...
+  python3 - "$@" <<'PY'
+import os, sys
+roots = {int(p) for p in sys.argv[1:] if p}
+procs = {}
+for d in os.listdir("/proc"):
+    if d.isdigit():
+        try:
+            f = open(f"/proc/{d}/stat").read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        procs[int(d)] = (int(f[1]), [int(x) for x in f[11:15]])
+def in_tree(pid):
+    while pid in procs:
+        if pid in roots: return True
+        pid = procs[pid][0]
+    return False
+total = sum((t[0] + t[1] + (t[2] + t[3] if pid in roots else 0)) for pid, (_, t) in procs.items() if in_tree(pid))
+print(total / os.sysconf("SC_CLK_TCK"))
+PY
+}
+pg_pid=$(head -n 1 "$work/pg/pgdata/postmaster.pid")
+# Records, per phase, the CPU seconds the server under test, PostgreSQL and the load generator used.
+measured() { # name server-pid command...
+  local name=$1 server=$2; shift 2
+  local s0 p0 s1 p1
+  s0=$(cpu_tree "$server"); p0=$(cpu_tree "$pg_pid")
+  /usr/bin/time -f "%U %S" -o "$work/time.$name" "$@"
+  s1=$(cpu_tree "$server"); p1=$(cpu_tree "$pg_pid")
+  read -r du ds < <(tail -n 1 "$work/time.$name")  # time prints a status line first when the command failed
+  echo "{\"server\": $(python3 -c "print(round($s1 - $s0, 2))"), \"postgresql\": $(python3 -c "print(round($p1 - $p0, 2))"), \"load\": $(python3 -c "print(round($du + $ds, 2))")}" > "$out/cpu-$name.json"
+}
 perf() { # rate file
-  perfdhcp -4 -r "$1" -p "$duration" -l 127.0.0.2 127.0.0.1 > "$out/$2" 2>&1 || true
+  measured "${2%.txt}" "$kea_pid" perfdhcp -4 -r "$1" -p "$duration" -l 127.0.0.2 127.0.0.1 > "$out/$2" 2>&1 || true
   awk '/^Rate:/ {print $2}' "$out/$2"
 }
 ours() { # mode rate file
-  "${driver[@]}" madcap --server 127.0.0.1:2535 --scope 239.0.0.0 --mode "$1" --clients 32 --duration "$duration" --rate "$2" --out "$out/$3" >/dev/null
+  measured "${3%.json}" "$service_pid" "${driver[@]}" madcap --server 127.0.0.1:2535 --scope 239.0.0.0 --mode "$1" --clients 32 --duration "$duration" --rate "$2" --out "$out/$3" >/dev/null
   python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['exchangesPerSecond'])" "$out/$3"
 }
 
@@ -121,11 +163,19 @@ ours dora $(( ${max_dora%.*} / 2 )) ours-dora-half.json >/dev/null
 half_kea=$(python3 -c "print(max(1, int(float('$max_kea') / 2)))")
 perf "$half_kea" perfdhcp-half.txt >/dev/null
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$out/machine.txt"
+if [[ -n "${MADCAP_PG_STATEMENTS:-}" ]]; then
+  PGPASSWORD=$(cat "$work/pg.password") "$pg_bin/psql" -h 127.0.0.1 -p 5432 -U postgres -d rendezvous -c \
+    "SELECT calls, round(total_exec_time::numeric, 0) AS total_ms, round(mean_exec_time::numeric, 3) AS mean_ms, left(regexp_replace(query, '\s+', ' ', 'g'), 110) AS query FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 15" > "$out/pg-statements.txt"
+fi
 
-python3 - "$out" <<'PY'
+DURATION=$duration python3 - "$out" <<'PY'
 import json, re, sys, os
 out = sys.argv[1]
 def ours(f): return json.load(open(os.path.join(out, f)))
+def cpu(name, rate):
+    c = json.load(open(os.path.join(out, f"cpu-{name}.json")))
+    n = rate * float(os.environ.get("DURATION", "20"))
+    return " / ".join(f"{c[k] * 1000 / n:.2f}" for k in ("server", "postgresql", "load"))
 def kea(f):
     t = open(os.path.join(out, f)).read()
     rate = float(re.search(r"^Rate: ([\d.]+)", t, re.M).group(1))
@@ -143,13 +193,13 @@ d = ours("ours-dora-max.json"); rows.append(("Rendezvous DISCOVER->OFFER->REQUES
 k = kea("perfdhcp-max.txt")
 rh = ours("ours-request-half.json"); dh = ours("ours-dora-half.json"); kh = kea("perfdhcp-half.txt")
 with open(os.path.join(out, "table.md"), "w") as f:
-    f.write("| phase | exchanges/s | p50 ms | p99 ms | retries or drops |\n|---|---:|---:|---:|---:|\n")
-    for name, rate, p50, p99, retries in rows:
-        f.write(f"| {name} | {rate:.0f} | {p50} | {p99} | {retries} |\n")
-    f.write(f"| Kea DORA (perfdhcp at 20000/s) | {k[0]:.0f} | avg REQUEST-ACK {k[1]} | max {k[2]} | drops {k[3]:.1f}% / {k[4]:.1f}% |\n")
-    f.write(f"| Rendezvous REQUEST->ACK at {rh['targetRate']}/s | {rh['exchangesPerSecond']:.0f} | {rh['latencyMs']['p50']} | {rh['latencyMs']['p99']} | {rh['retries']} |\n")
-    f.write(f"| Rendezvous DORA at {dh['targetRate']}/s | {dh['exchangesPerSecond']:.0f} | {dh['latencyMs']['p50']} | {dh['latencyMs']['p99']} | {dh['retries']} |\n")
-    f.write(f"| Kea DORA at half its maximum | {kh[0]:.0f} | avg REQUEST-ACK {kh[1]} | max {kh[2]} | drops {kh[3]:.1f}% / {kh[4]:.1f}% |\n")
+    f.write("| phase | exchanges/s | p50 ms | p99 ms | retries or drops | CPU ms per exchange: server / PostgreSQL / load generator |\n|---|---:|---:|---:|---:|---:|\n")
+    for (name, rate, p50, p99, retries), file in zip(rows, ("ours-request-max", "ours-dora-max")):
+        f.write(f"| {name} | {rate:.0f} | {p50} | {p99} | {retries} | {cpu(file, rate)} |\n")
+    f.write(f"| Kea DORA (perfdhcp at 20000/s) | {k[0]:.0f} | avg REQUEST-ACK {k[1]} | max {k[2]} | drops {k[3]:.1f}% / {k[4]:.1f}% | {cpu('perfdhcp-max', k[0])} |\n")
+    f.write(f"| Rendezvous REQUEST->ACK at {rh['targetRate']}/s | {rh['exchangesPerSecond']:.0f} | {rh['latencyMs']['p50']} | {rh['latencyMs']['p99']} | {rh['retries']} | {cpu('ours-request-half', rh['exchangesPerSecond'])} |\n")
+    f.write(f"| Rendezvous DORA at {dh['targetRate']}/s | {dh['exchangesPerSecond']:.0f} | {dh['latencyMs']['p50']} | {dh['latencyMs']['p99']} | {dh['retries']} | {cpu('ours-dora-half', dh['exchangesPerSecond'])} |\n")
+    f.write(f"| Kea DORA at half its maximum | {kh[0]:.0f} | avg REQUEST-ACK {kh[1]} | max {kh[2]} | drops {kh[3]:.1f}% / {kh[4]:.1f}% | {cpu('perfdhcp-half', kh[0])} |\n")
     f.write(f"\nRatio, 4-way exchanges per second, Rendezvous DORA / Kea DORA: {d['exchangesPerSecond'] / k[0]:.2f}\n")
     f.write(f"Ratio, Rendezvous REQUEST->ACK / Kea DORA: {r['exchangesPerSecond'] / k[0]:.2f}\n")
 print(open(os.path.join(out, "table.md")).read())

@@ -200,16 +200,6 @@ public sealed class LeaseStore(NpgsqlDataSource dataSource, TimeProvider time, L
 
         var now = time.GetUtcNow();
         var start = request.Start is { } s && s > now ? s : now;
-        if (request.Client is { } client)
-        {
-            var held = await AddressesHeldAsync(client, cancellationToken).ConfigureAwait(false);
-            if (held + request.MinCount > limits.MaxAddressesPerClient)
-            {
-                return LeaseOutcome.Refused(LeaseFailure.QuotaExceeded, $"{client} holds {held} addresses; at most {limits.MaxAddressesPerClient} are allowed");
-            }
-
-            count = (int)Math.Min(count, limits.MaxAddressesPerClient - held);
-        }
 
         // At the start time asked for; if nothing is free then, at the latest start accepted.
         IEnumerable<DateTimeOffset> starts = request.MaxStart is { } latest && latest > start ? [start, latest] : [start];
@@ -227,91 +217,104 @@ public sealed class LeaseStore(NpgsqlDataSource dataSource, TimeProvider time, L
 
     private async Task<LeaseOutcome> TryAllocateAsync(LeaseRequest request, MadcapScope scope, DateTimeOffset start, DateTimeOffset end, int count, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var reserved = Reserved(start, end);
+        var quota = request.Client is null ? int.MaxValue : limits.MaxAddressesPerClient;
         for (var attempt = 0; attempt < Attempts; attempt++)
         {
-            var free = await FreeAddressesAsync(scope, reserved, count, cancellationToken).ConfigureAwait(false);
-            if (free.Count < request.MinCount)
-            {
-                return LeaseOutcome.Refused(LeaseFailure.Exhausted, "no addresses free");
-            }
-
-            var lease = new Lease(Guid.CreateVersion7(), request.LeaseIdentifier, scope.First, request.OfferHold is not null, start, end, free, request.Client);
+            var id = Guid.CreateVersion7();
+            int held;
+            IPAddress[] granted;
             try
             {
-                await InsertAsync(lease, scope.Id, reserved, request.OfferHold is { } hold ? now + hold : null, now, cancellationToken).ConfigureAwait(false);
-                return LeaseOutcome.Granted(lease);
+                (held, granted) = await InsertFreeAsync(id, request, scope, (start, end), count, quota, now, cancellationToken).ConfigureAwait(false);
             }
             catch (PostgresException e) when (e.SqlState == ExclusionViolation)
             {
-                // Another server took one of these addresses meanwhile: look again.
+                continue; // another server took one of these addresses meanwhile: look again
             }
             catch (PostgresException e) when (e.SqlState == UniqueViolation)
             {
                 return LeaseOutcome.Refused(LeaseFailure.LeaseIdentifierInUse, "this Lease Identifier already names a lease");
             }
+
+            if ((long)held + request.MinCount > quota)
+            {
+                return LeaseOutcome.Refused(LeaseFailure.QuotaExceeded, $"{request.Client} holds {held} addresses; at most {quota} are allowed");
+            }
+
+            return granted.Length == 0
+                ? LeaseOutcome.Refused(LeaseFailure.Exhausted, "no addresses free")
+                : LeaseOutcome.Granted(new Lease(id, request.LeaseIdentifier, scope.First, request.OfferHold is not null, start, end, granted, request.Client));
         }
 
         return LeaseOutcome.Refused(LeaseFailure.Exhausted, "the scope is too contended; try again");
     }
 
     /// <summary>
-    /// Up to <paramref name="count"/> addresses of the scope free for the whole reserved period,
-    /// searched from a random point so that concurrent servers rarely pick the same ones. The
-    /// candidates come from generate_series in the select list, which PostgreSQL streams; in FROM
-    /// it would first materialise every address of the scope (seconds for a /9).
+    /// One statement, one round trip, one transaction: reads the client's usage (kept by
+    /// triggers, migration madcap/0002), finds up to <paramref name="count"/> addresses of the
+    /// scope free for the whole reserved period (searched from a random point, so that
+    /// concurrent servers rarely pick the same ones), and stores the lease with them if at least
+    /// the minimum were found and the quota allows. Concurrent requests of one client may each
+    /// pass the quota check, so the quota can be exceeded by what those requests ask for at
+    /// once; never by more. Returns the usage read and the addresses
+    /// granted (none when the lease was not stored). The candidates come from generate_series in
+    /// the select list, which PostgreSQL streams; in FROM it would first materialise every
+    /// address of the scope (seconds for a /9). An offer's commit does not wait for the WAL
+    /// flush (synchronous_commit off for that transaction only; set_config's is_local reverts it
+    /// when the statement's transaction ends): an offer lost in a crash merely lapses, and the
+    /// client's retransmission gets a new one. A lease keeps the configured synchronous_commit
+    /// and is committed before it is returned, so an ACK is sent only for a durable lease.
     /// </summary>
-    private async Task<List<IPAddress>> FreeAddressesAsync(MadcapScope scope, NpgsqlRange<DateTime> reserved, int count, CancellationToken cancellationToken)
+    private async Task<(int Held, IPAddress[] Granted)> InsertFreeAsync(
+        Guid id, LeaseRequest request, MadcapScope scope, (DateTimeOffset Start, DateTimeOffset End) period, int count, int quota, DateTimeOffset now, CancellationToken cancellationToken)
     {
+        var reserved = Reserved(period.Start, period.End);
         await using var command = dataSource.CreateCommand(
             """
-            WITH span AS (SELECT least($2::inet - $1::inet + 1, 2147483647::bigint) AS size)
-            SELECT a FROM (SELECT $1::inet + ((generate_series(0::bigint, span.size - 1) + $3) % span.size) AS a FROM span) c
-            WHERE NOT EXISTS (SELECT 1 FROM madcap.lease_addresses la WHERE la.address = c.a AND la.reserved && $4)
-              AND NOT EXISTS (SELECT 1 FROM unnest($5::inet[], $6::inet[]) AS x(first, last) WHERE c.a BETWEEN x.first AND x.last)
-            LIMIT $7
-            """);
-        command.Parameters.Add(new() { Value = scope.First });
-        command.Parameters.Add(new() { Value = scope.LastAllocatable });
-        command.Parameters.Add(new() { Value = (long)Random.Shared.Next(int.MaxValue) });
-        command.Parameters.Add(new() { Value = reserved, NpgsqlDbType = NpgsqlDbType.TimestampTzRange });
-        command.Parameters.Add(new() { Value = scope.Exclusions.Select(x => x.First).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Inet });
-        command.Parameters.Add(new() { Value = scope.Exclusions.Select(x => x.Last).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Inet });
-        command.Parameters.Add(new() { Value = count });
-        var free = new List<IPAddress>(count);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            free.Add(reader.GetFieldValue<IPAddress>(0));
-        }
-
-        return free;
-    }
-
-    /// <summary>The lease and its addresses in one statement: one round trip, one transaction, one commit.</summary>
-    private async Task InsertAsync(Lease lease, Guid scopeId, NpgsqlRange<DateTime> reserved, DateTimeOffset? offeredUntil, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        await using var insert = dataSource.CreateCommand(
-            """
-            WITH lease AS (
+            WITH usage AS (
+                SELECT coalesce((SELECT held FROM madcap.client_usage WHERE client = $8), 0) AS held,
+                       set_config('synchronous_commit', coalesce($17, current_setting('synchronous_commit')), true) AS commit_mode),
+            span AS (SELECT least($13::inet - $12::inet + 1, 2147483647::bigint) AS size),
+            candidates AS MATERIALIZED (
+                SELECT a FROM (SELECT $12::inet + ((generate_series(0::bigint, span.size - 1) + $14) % span.size) AS a FROM span) c
+                WHERE NOT EXISTS (SELECT 1 FROM madcap.lease_addresses la WHERE la.address = c.a AND la.reserved && $11)
+                  AND NOT EXISTS (SELECT 1 FROM unnest($15::inet[], $16::inet[]) AS x(first, last) WHERE c.a BETWEEN x.first AND x.last)
+                LIMIT $10),
+            free AS MATERIALIZED (SELECT a FROM candidates LIMIT (SELECT greatest(0, $18::bigint - held) FROM usage)),
+            lease AS (
                 INSERT INTO madcap.leases (id, lease_identifier, scope_id, state, starts_at, ends_at, offered_until, client_address, created_at, updated_at)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)
-                RETURNING id)
-            INSERT INTO madcap.lease_addresses (lease_id, address, reserved, client)
-            SELECT lease.id, a, $11, $8 FROM lease, unnest($10::inet[]) AS a
+                SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $9
+                WHERE (SELECT count(*) FROM free) >= $19 AND (SELECT held::bigint + $19 <= $18 FROM usage)
+                RETURNING id),
+            added AS (
+                INSERT INTO madcap.lease_addresses (lease_id, address, reserved, client)
+                SELECT lease.id, free.a, $11, $8 FROM lease, free
+                RETURNING address)
+            SELECT held, array(SELECT address FROM added ORDER BY address) FROM usage
             """);
-        insert.Parameters.Add(new() { Value = lease.Id });
-        insert.Parameters.Add(new() { Value = lease.LeaseIdentifier });
-        insert.Parameters.Add(new() { Value = scopeId });
-        insert.Parameters.Add(new() { Value = lease.Offered ? "offered" : "leased" });
-        insert.Parameters.Add(new() { Value = lease.Start.UtcDateTime });
-        insert.Parameters.Add(new() { Value = lease.End.UtcDateTime });
-        insert.Parameters.Add(new() { Value = (object?)offeredUntil?.UtcDateTime ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
-        insert.Parameters.Add(new() { Value = (object?)lease.Client ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Inet });
-        insert.Parameters.Add(new() { Value = now.UtcDateTime });
-        insert.Parameters.Add(new() { Value = lease.Addresses.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Inet });
-        insert.Parameters.Add(new() { Value = reserved, NpgsqlDbType = NpgsqlDbType.TimestampTzRange });
-        await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        var p = command.Parameters;
+        p.Add(new() { Value = id });
+        p.Add(new() { Value = request.LeaseIdentifier });
+        p.Add(new() { Value = scope.Id });
+        p.Add(new() { Value = request.OfferHold is null ? "leased" : "offered" });
+        p.Add(new() { Value = period.Start.UtcDateTime });
+        p.Add(new() { Value = period.End.UtcDateTime });
+        p.Add(new() { Value = request.OfferHold is { } hold ? (now + hold).UtcDateTime : DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        p.Add(new() { Value = (object?)request.Client ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Inet });
+        p.Add(new() { Value = now.UtcDateTime });
+        p.Add(new() { Value = (long)count });
+        p.Add(new() { Value = reserved, NpgsqlDbType = NpgsqlDbType.TimestampTzRange });
+        p.Add(new() { Value = scope.First });
+        p.Add(new() { Value = scope.LastAllocatable });
+        p.Add(new() { Value = (long)Random.Shared.Next(int.MaxValue) });
+        p.Add(new() { Value = scope.Exclusions.Select(x => x.First).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Inet });
+        p.Add(new() { Value = scope.Exclusions.Select(x => x.Last).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Inet });
+        p.Add(new() { Value = request.OfferHold is null ? DBNull.Value : "off", NpgsqlDbType = NpgsqlDbType.Text });
+        p.Add(new() { Value = (long)quota });
+        p.Add(new() { Value = (long)request.MinCount });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        return (reader.GetInt32(0), reader.GetFieldValue<IPAddress[]>(1));
     }
 
     /// <summary>The lease with this Lease Identifier, or null (an offer past its hold counts as gone).</summary>
@@ -436,18 +439,6 @@ public sealed class LeaseStore(NpgsqlDataSource dataSource, TimeProvider time, L
         command.Parameters.Add(new() { Value = time.GetUtcNow().UtcDateTime });
         command.Parameters.Add(new() { Value = limits.ExtraAllocationTime });
         return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>
-    /// The addresses the client has reserved (kept by triggers: migration madcap/0002), read in
-    /// constant time. Concurrent requests of one client may each pass the check, so the quota can
-    /// be exceeded by what those requests ask for at once; never by more.
-    /// </summary>
-    private async Task<long> AddressesHeldAsync(IPAddress client, CancellationToken cancellationToken)
-    {
-        await using var command = dataSource.CreateCommand("SELECT held FROM madcap.client_usage WHERE client = $1");
-        command.Parameters.Add(new() { Value = client });
-        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is int held ? held : 0;
     }
 
     private NpgsqlRange<DateTime> Reserved(DateTimeOffset start, DateTimeOffset end) =>

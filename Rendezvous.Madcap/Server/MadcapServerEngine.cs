@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net;
 using Rendezvous.Madcap.Leases;
 using Rendezvous.Madcap.Protocol;
@@ -31,7 +30,7 @@ public sealed record MadcapServerSettings
 /// </summary>
 public sealed class MadcapServerEngine(LeaseStore store, TimeProvider time, MadcapServerSettings settings, MadcapStats stats)
 {
-    private readonly ConcurrentDictionary<(uint Xid, MadcapMessageType Type, string LeaseId, string Source), (DateTimeOffset At, byte[] Response)> _cache = new();
+    private readonly ResponseCache _cache = new(settings.ResponseCacheInterval);
 
     public MadcapStats Stats => stats;
 
@@ -71,18 +70,17 @@ public sealed class MadcapServerEngine(LeaseStore store, TimeProvider time, Madc
         }
 
         var now = time.GetUtcNow();
-        var key = (message.Xid, message.Type, Convert.ToHexString(message.LeaseIdentifier.AsSpan()), source.ToString());
-        if (_cache.TryGetValue(key, out var cached) && now - cached.At < settings.ResponseCacheInterval)
+        var key = new ResponseKey(message.Xid, (byte)message.Type, Convert.ToHexString(message.LeaseIdentifier.AsSpan()), source);
+        if (_cache.Find(key, now) is { } cached)
         {
             stats.Retransmission();
-            return cached.Response;
+            return cached;
         }
 
         var response = await AnswerAsync(message, source.Address, receivedOn, now, cancellationToken).ConfigureAwait(false);
         if (response is not null)
         {
-            _cache[key] = (now, response);
-            Prune(now);
+            _cache.Add(key, now, response);
         }
 
         return response;
@@ -343,30 +341,4 @@ public sealed class MadcapServerEngine(LeaseStore store, TimeProvider time, Madc
 
     private static MadcapAddressFamily Family(IPAddress address) =>
         address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? MadcapAddressFamily.IPv6 : MadcapAddressFamily.IPv4;
-
-    /// <summary>
-    /// Keeps the response cache bounded: stale answers go once it holds 4,096; under a flood of
-    /// fresh ones it is emptied at 65,536 (a retransmission then gets a recomputed answer, which
-    /// for a lease already granted is the same lease).
-    /// </summary>
-    private void Prune(DateTimeOffset now)
-    {
-        if (_cache.Count < 4096)
-        {
-            return;
-        }
-
-        foreach (var (key, value) in _cache)
-        {
-            if (now - value.At >= settings.ResponseCacheInterval)
-            {
-                _cache.TryRemove(key, out _);
-            }
-        }
-
-        if (_cache.Count > 65_536)
-        {
-            _cache.Clear();
-        }
-    }
 }
