@@ -88,11 +88,11 @@ public static class RtcpCompound
         }
         while (offset < datagram.Length);
 
-        return new RtcpDecodeResult(ValueList.From(packets));
+        return new RtcpDecodeResult(RtcpList.From(packets));
     }
 
     /// <summary>As <see cref="Read"/>, when only the packets matter; false (and an empty list) for an invalid datagram.</summary>
-    public static bool TryRead(ReadOnlySpan<byte> datagram, out ValueList<RtcpPacket> packets)
+    public static bool TryRead(ReadOnlySpan<byte> datagram, out RtcpList<RtcpPacket> packets)
     {
         var result = Read(datagram);
         packets = result.Packets;
@@ -154,28 +154,28 @@ public static class RtcpCompound
     /// blocks, 31 to a packet, extra ones in further RRs (section 6.4.2); then SDES with the CNAME.
     /// Throws <see cref="ArgumentException"/> for a CNAME over 255 UTF-8 octets or a cumulative loss outside 24 bits.
     /// </summary>
-    public static ValueList<RtcpPacket> CreateReport(uint ssrc, RtcpSenderInfo? senderInfo, ReadOnlySpan<RtcpReportBlock> reportBlocks, string cname) =>
+    public static RtcpList<RtcpPacket> CreateReport(uint ssrc, RtcpSenderInfo? senderInfo, ReadOnlySpan<RtcpReportBlock> reportBlocks, string cname) =>
         Build(ssrc, senderInfo, reportBlocks, cname, goodbye: null);
 
     /// <summary>
     /// As <see cref="CreateReport"/>, followed by a BYE for <paramref name="ssrc"/> with an optional reason
     /// (section 6.6: the BYE is the last packet of a compound). Throws also for a reason over 255 UTF-8 octets.
     /// </summary>
-    public static ValueList<RtcpPacket> CreateGoodbye(uint ssrc, RtcpSenderInfo? senderInfo, ReadOnlySpan<RtcpReportBlock> reportBlocks, string cname, string? reason = null) =>
+    public static RtcpList<RtcpPacket> CreateGoodbye(uint ssrc, RtcpSenderInfo? senderInfo, ReadOnlySpan<RtcpReportBlock> reportBlocks, string cname, string? reason = null) =>
         Build(ssrc, senderInfo, reportBlocks, cname, new RtcpGoodbye([ssrc], reason));
 
-    private static ValueList<RtcpPacket> Build(uint ssrc, RtcpSenderInfo? senderInfo, ReadOnlySpan<RtcpReportBlock> reportBlocks, string cname, RtcpGoodbye? goodbye)
+    private static RtcpList<RtcpPacket> Build(uint ssrc, RtcpSenderInfo? senderInfo, ReadOnlySpan<RtcpReportBlock> reportBlocks, string cname, RtcpGoodbye? goodbye)
     {
         ArgumentNullException.ThrowIfNull(cname);
         var packets = new List<RtcpPacket>(4);
         var first = reportBlocks[..Math.Min(reportBlocks.Length, RtcpPacket.MaxCount)];
         packets.Add(senderInfo is { } info
-            ? new RtcpSenderReport(ssrc, info, ValueList.Create(first))
-            : new RtcpReceiverReport(ssrc, ValueList.Create(first)));
+            ? new RtcpSenderReport(ssrc, info, RtcpList.Create(first))
+            : new RtcpReceiverReport(ssrc, RtcpList.Create(first)));
         for (var at = first.Length; at < reportBlocks.Length; at += RtcpPacket.MaxCount)
         {
             var more = reportBlocks[at..Math.Min(reportBlocks.Length, at + RtcpPacket.MaxCount)];
-            packets.Add(new RtcpReceiverReport(ssrc, ValueList.Create(more)));
+            packets.Add(new RtcpReceiverReport(ssrc, RtcpList.Create(more)));
         }
 
         packets.Add(new RtcpSourceDescription([new RtcpSdesChunk(ssrc, [new RtcpSdesItem(RtcpSdesItemType.Cname, cname)])]));
@@ -184,7 +184,7 @@ public static class RtcpCompound
             packets.Add(goodbye);
         }
 
-        var compound = ValueList.From(packets);
+        var compound = RtcpList.From(packets);
         GetEncodedLength(compound); // fail here, not when sending
         return compound;
     }
@@ -192,7 +192,7 @@ public static class RtcpCompound
     private static RtcpFault DecodeRaw(RtcpPacketType type, WireReader body, int count, out RtcpPacket? packet)
     {
         body.TryTake(body.Remaining, out var payload);
-        packet = new RtcpRawPacket(type, (byte)count, ValueList.Create(payload));
+        packet = new RtcpRawPacket(type, (byte)count, RtcpList.Create(payload));
         return RtcpFault.None;
     }
 }

@@ -51,7 +51,7 @@ public enum RtcpDecodeError
 /// </summary>
 public sealed class RtcpDecodeResult
 {
-    internal RtcpDecodeResult(ValueList<RtcpPacket> packets)
+    internal RtcpDecodeResult(RtcpList<RtcpPacket> packets)
     {
         Packets = packets;
     }
@@ -64,7 +64,7 @@ public sealed class RtcpDecodeResult
     }
 
     /// <summary>The packets, first an SR or RR; empty when not valid.</summary>
-    public ValueList<RtcpPacket> Packets { get; }
+    public RtcpList<RtcpPacket> Packets { get; }
 
     public RtcpDecodeError Error { get; }
 

@@ -8,7 +8,7 @@ namespace Rendezvous.Media.Rtcp;
 /// one is present with length 0.
 /// </summary>
 /// <remarks>Encoding throws <see cref="ArgumentException"/> for a reason over 255 UTF-8 octets.</remarks>
-public sealed record RtcpGoodbye(ValueList<uint> Sources, string? Reason = null) : RtcpPacket
+public sealed record RtcpGoodbye(RtcpList<uint> Sources, string? Reason = null) : RtcpPacket
 {
     public override RtcpPacketType PacketType => RtcpPacketType.Goodbye;
 
@@ -74,7 +74,7 @@ public sealed record RtcpGoodbye(ValueList<uint> Sources, string? Reason = null)
             }
         }
 
-        packet = new RtcpGoodbye(new ValueList<uint>(sources), reason);
+        packet = new RtcpGoodbye(new RtcpList<uint>(sources), reason);
         return RtcpFault.None;
     }
 }
@@ -90,7 +90,7 @@ public sealed record RtcpRawPacket : RtcpPacket
     /// Throws <see cref="ArgumentException"/> for types 200-203 (decoded as their own records, so a raw one
     /// would not round-trip), a count above 31, or a payload that is not whole 32-bit words.
     /// </summary>
-    public RtcpRawPacket(RtcpPacketType packetType, byte count, ValueList<byte> payload)
+    public RtcpRawPacket(RtcpPacketType packetType, byte count, RtcpList<byte> payload)
     {
         if (packetType is >= RtcpPacketType.SenderReport and <= RtcpPacketType.Goodbye)
         {
@@ -113,7 +113,7 @@ public sealed record RtcpRawPacket : RtcpPacket
     /// <summary>The 5-bit field after P (a subtype for APP and feedback packets).</summary>
     public byte Count { get; }
 
-    public ValueList<byte> Payload { get; }
+    public RtcpList<byte> Payload { get; }
 
     private protected override int HeaderCount => Count;
 

@@ -6,10 +6,10 @@ namespace Rendezvous.Media.Rtcp;
 /// What SR and RR share (RFC 3550 sections 6.4.1, 6.4.2): the reporter's SSRC, up to 31 report blocks, and
 /// the profile-specific extension that may follow them (kept as received, whole 32-bit words).
 /// </summary>
-public abstract record RtcpReportPacket(uint Ssrc, ValueList<RtcpReportBlock> ReportBlocks) : RtcpPacket
+public abstract record RtcpReportPacket(uint Ssrc, RtcpList<RtcpReportBlock> ReportBlocks) : RtcpPacket
 {
     /// <summary>Section 6.4.1: profile-specific data after the report blocks; a multiple of 4 octets, usually empty.</summary>
-    public ValueList<byte> ProfileExtension { get; init; }
+    public RtcpList<byte> ProfileExtension { get; init; }
 
     private protected override int HeaderCount => ReportBlocks.Count;
 
@@ -71,8 +71,8 @@ public abstract record RtcpReportPacket(uint Ssrc, ValueList<RtcpReportBlock> Re
 
         // 6.4.1: "profile-specific extensions" may follow; the body is whole words, so this is too.
         body.TryTake(body.Remaining, out var extension);
-        var reportBlocks = new ValueList<RtcpReportBlock>(blocks);
-        var profileExtension = ValueList.Create(extension);
+        var reportBlocks = new RtcpList<RtcpReportBlock>(blocks);
+        var profileExtension = RtcpList.Create(extension);
         packet = type == RtcpPacketType.SenderReport
             ? new RtcpSenderReport(ssrc, RtcpSenderInfo.Read(senderInfo), reportBlocks) { ProfileExtension = profileExtension }
             : new RtcpReceiverReport(ssrc, reportBlocks) { ProfileExtension = profileExtension };
@@ -81,7 +81,7 @@ public abstract record RtcpReportPacket(uint Ssrc, ValueList<RtcpReportBlock> Re
 }
 
 /// <summary>SR, packet type 200 (RFC 3550 section 6.4.1): sender information plus reception reports.</summary>
-public sealed record RtcpSenderReport(uint Ssrc, RtcpSenderInfo SenderInfo, ValueList<RtcpReportBlock> ReportBlocks)
+public sealed record RtcpSenderReport(uint Ssrc, RtcpSenderInfo SenderInfo, RtcpList<RtcpReportBlock> ReportBlocks)
     : RtcpReportPacket(Ssrc, ReportBlocks)
 {
     public override RtcpPacketType PacketType => RtcpPacketType.SenderReport;
@@ -92,7 +92,7 @@ public sealed record RtcpSenderReport(uint Ssrc, RtcpSenderInfo SenderInfo, Valu
 }
 
 /// <summary>RR, packet type 201 (RFC 3550 section 6.4.2): reception reports from a participant that has not sent.</summary>
-public sealed record RtcpReceiverReport(uint Ssrc, ValueList<RtcpReportBlock> ReportBlocks)
+public sealed record RtcpReceiverReport(uint Ssrc, RtcpList<RtcpReportBlock> ReportBlocks)
     : RtcpReportPacket(Ssrc, ReportBlocks)
 {
     public override RtcpPacketType PacketType => RtcpPacketType.ReceiverReport;

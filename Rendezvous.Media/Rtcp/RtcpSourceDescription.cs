@@ -9,7 +9,7 @@ public readonly record struct RtcpSdesItem(RtcpSdesItemType Type, string Text);
 /// One SDES chunk (section 6.5): a source and its items. Decoding keeps CNAME, NAME and TOOL items in wire
 /// order and skips the others (EMAIL, PHONE, LOC, NOTE, PRIV, unknown types) after checking their length.
 /// </summary>
-public sealed record RtcpSdesChunk(uint Source, ValueList<RtcpSdesItem> Items)
+public sealed record RtcpSdesChunk(uint Source, RtcpList<RtcpSdesItem> Items)
 {
     /// <summary>The first CNAME item's text; null when there is none.</summary>
     public string? Cname => Find(RtcpSdesItemType.Cname);
@@ -39,7 +39,7 @@ public sealed record RtcpSdesChunk(uint Source, ValueList<RtcpSdesItem> Items)
 /// ending with a null item type plus null octets up to the next boundary.
 /// </summary>
 /// <remarks>Encoding throws <see cref="ArgumentException"/> for an item of type <see cref="RtcpSdesItemType.End"/> or a text over 255 UTF-8 octets.</remarks>
-public sealed record RtcpSourceDescription(ValueList<RtcpSdesChunk> Chunks) : RtcpPacket
+public sealed record RtcpSourceDescription(RtcpList<RtcpSdesChunk> Chunks) : RtcpPacket
 {
     public override RtcpPacketType PacketType => RtcpPacketType.SourceDescription;
 
@@ -107,7 +107,7 @@ public sealed record RtcpSourceDescription(ValueList<RtcpSdesChunk> Chunks) : Rt
                 return fault;
             }
 
-            chunks[i] = new RtcpSdesChunk(source, ValueList.From(items));
+            chunks[i] = new RtcpSdesChunk(source, RtcpList.From(items));
         }
 
         // Nothing may follow the counted chunks (padding, if any, was removed by the caller).
@@ -116,7 +116,7 @@ public sealed record RtcpSourceDescription(ValueList<RtcpSdesChunk> Chunks) : Rt
             return new RtcpFault(RtcpDecodeError.TrailingData, body.Offset);
         }
 
-        packet = new RtcpSourceDescription(new ValueList<RtcpSdesChunk>(chunks));
+        packet = new RtcpSourceDescription(new RtcpList<RtcpSdesChunk>(chunks));
         return RtcpFault.None;
     }
 

@@ -1,18 +1,18 @@
 using System.Collections;
 using System.Runtime.CompilerServices;
 
-namespace Rendezvous.Media;
+namespace Rendezvous.Media.Rtcp;
 
 /// <summary>
 /// An immutable list with value equality, so decoded RTCP packets (records) compare by content and
 /// a round trip is a plain <c>==</c>. <c>default</c> is the empty list; the items are copied in.
 /// </summary>
-[CollectionBuilder(typeof(ValueList), nameof(ValueList.Create))]
-public readonly struct ValueList<T> : IReadOnlyList<T>, IEquatable<ValueList<T>>
+[CollectionBuilder(typeof(RtcpList), nameof(RtcpList.Create))]
+public readonly struct RtcpList<T> : IReadOnlyList<T>, IEquatable<RtcpList<T>>
 {
     private readonly T[]? _items;
 
-    internal ValueList(T[] items) => _items = items.Length == 0 ? null : items;
+    internal RtcpList(T[] items) => _items = items.Length == 0 ? null : items;
 
     public int Count => _items is null ? 0 : _items.Length;
 
@@ -23,10 +23,10 @@ public readonly struct ValueList<T> : IReadOnlyList<T>, IEquatable<ValueList<T>>
 
     public ReadOnlySpan<T> AsSpan() => new(_items);
 
-    public bool Equals(ValueList<T> other) =>
+    public bool Equals(RtcpList<T> other) =>
         ReferenceEquals(_items, other._items) || MemoryExtensions.SequenceEqual(AsSpan(), other.AsSpan(), EqualityComparer<T>.Default);
 
-    public override bool Equals(object? obj) => obj is ValueList<T> list && Equals(list);
+    public override bool Equals(object? obj) => obj is RtcpList<T> list && Equals(list);
 
     public override int GetHashCode()
     {
@@ -42,9 +42,9 @@ public readonly struct ValueList<T> : IReadOnlyList<T>, IEquatable<ValueList<T>>
         return hash.ToHashCode();
     }
 
-    public static bool operator ==(ValueList<T> left, ValueList<T> right) => left.Equals(right);
+    public static bool operator ==(RtcpList<T> left, RtcpList<T> right) => left.Equals(right);
 
-    public static bool operator !=(ValueList<T> left, ValueList<T> right) => !left.Equals(right);
+    public static bool operator !=(RtcpList<T> left, RtcpList<T> right) => !left.Equals(right);
 
     public IEnumerator<T> GetEnumerator() => ((IEnumerable<T>)(_items ?? [])).GetEnumerator();
 
@@ -53,10 +53,10 @@ public readonly struct ValueList<T> : IReadOnlyList<T>, IEquatable<ValueList<T>>
     public override string ToString() => $"[{string.Join(", ", _items ?? [])}]";
 }
 
-/// <summary>Builds <see cref="ValueList{T}"/> values (also the target of collection expressions).</summary>
-public static class ValueList
+/// <summary>Builds <see cref="RtcpList{T}"/> values (also the target of collection expressions).</summary>
+public static class RtcpList
 {
-    public static ValueList<T> Create<T>(ReadOnlySpan<T> items) => new(items.ToArray());
+    public static RtcpList<T> Create<T>(ReadOnlySpan<T> items) => new(items.ToArray());
 
-    public static ValueList<T> From<T>(IEnumerable<T> items) => new([.. items]);
+    public static RtcpList<T> From<T>(IEnumerable<T> items) => new([.. items]);
 }
