@@ -56,6 +56,14 @@ public sealed class MadcapOptions : IValidatableObject
     [Range(1, 1_000_000)]
     public int MaxAddressesPerClient { get; set; } = 256;
 
+    /// <summary>
+    /// Most PostgreSQL connections the lease store uses at once. Requests beyond it wait for a
+    /// connection; a few connections keep the two-core box busy with less contention than many
+    /// (commits still share WAL flushes).
+    /// </summary>
+    [Range(1, 1000)]
+    public int DatabaseConnections { get; set; } = 8;
+
     /// <summary>How often expired leases and lapsed offers are reclaimed.</summary>
     [Range(1, 86400)]
     public int ReclaimIntervalSeconds { get; set; } = 60;

@@ -17,7 +17,12 @@ internal static class MadcapSetup
             // session state behind (its only setting is transaction-local), so connections go
             // back to the pool without the reset statements Npgsql otherwise sends before their
             // next use: six statements per MADCAP message saved.
-            DatabaseSetup.Build(provider, "rendezvous-madcap", c => c.NoResetOnClose = true));
+            DatabaseSetup.Build(provider, "rendezvous-madcap", c =>
+            {
+                c.NoResetOnClose = true;
+                c.MaxPoolSize = provider.GetRequiredService<IOptions<MadcapOptions>>().Value.DatabaseConnections;
+                c.MinPoolSize = Math.Min(c.MinPoolSize, c.MaxPoolSize);
+            }));
         services.AddSingleton(provider =>
         {
             var options = provider.GetRequiredService<IOptions<MadcapOptions>>();

@@ -250,8 +250,8 @@ public sealed class LeaseStore(NpgsqlDataSource dataSource, TimeProvider time, L
     }
 
     /// <summary>
-    /// One statement, one round trip, one transaction: reads the client's usage (kept by
-    /// triggers, migration madcap/0002), finds up to <paramref name="count"/> addresses of the
+    /// One statement, one round trip, one transaction: reads the client's usage (added to by
+    /// this statement, migration madcap/0004; removals counted by a trigger, madcap/0002), finds up to <paramref name="count"/> addresses of the
     /// scope free for the whole reserved period (searched from a random point, so that
     /// concurrent servers rarely pick the same ones), and stores the lease with them if at least
     /// the minimum were found and the quota allows. Concurrent requests of one client may each
@@ -289,7 +289,12 @@ public sealed class LeaseStore(NpgsqlDataSource dataSource, TimeProvider time, L
             added AS (
                 INSERT INTO madcap.lease_addresses (lease_id, address, reserved, client)
                 SELECT lease.id, free.a, $11, $8 FROM lease, free
-                RETURNING address)
+                RETURNING address),
+            counted AS (
+                -- The client's usage (migration madcap/0004: this statement counts what it adds).
+                INSERT INTO madcap.client_usage (client, held)
+                SELECT $8, count(*) FROM added WHERE $8::inet IS NOT NULL HAVING count(*) > 0
+                ON CONFLICT (client) DO UPDATE SET held = madcap.client_usage.held + EXCLUDED.held)
             SELECT held, array(SELECT address FROM added ORDER BY address) FROM usage
             """);
         var p = command.Parameters;
