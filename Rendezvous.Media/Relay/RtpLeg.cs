@@ -1,0 +1,264 @@
+using System.Net;
+using System.Net.Sockets;
+using Rendezvous.Media.Codecs;
+using Rendezvous.Media.Rtcp;
+using Rendezvous.Media.Rtp;
+
+namespace Rendezvous.Media.Relay;
+
+/// <summary>How a leg takes media: its remote party, codec and protections.</summary>
+public sealed record RtpLegSettings
+{
+    /// <summary>The negotiated remote RTP address; null until known (then only latching can supply it).</summary>
+    public IPEndPoint? Remote { get; init; }
+
+    /// <summary>The one audio codec of this leg.</summary>
+    public AudioCodec Codec { get; init; } = AudioCodec.Pcmu;
+
+    /// <summary>The negotiated RFC 4733 telephone-event payload type, if any; other payload types are dropped.</summary>
+    public byte? TelephoneEventPayloadType { get; init; }
+
+    /// <summary>Symmetric RTP: take the first packet's source as the remote party (for parties behind NAT). Off: only <see cref="Remote"/> is accepted.</summary>
+    public bool LatchToFirstSource { get; init; }
+
+    /// <summary>Packets per second accepted from the remote party (RTP and RTCP each); beyond it, dropped and counted.</summary>
+    public int MaxPacketsPerSecond { get; init; } = 200;
+}
+
+/// <summary>Why an inbound packet was dropped (the <c>reason</c> of <c>rendezvous.rtp.dropped</c>).</summary>
+public enum RtpDropReason
+{
+    /// <summary>From an address other than the negotiated (or latched) remote party.</summary>
+    ForeignSource,
+
+    /// <summary>Over the leg's packet rate.</summary>
+    RateLimited,
+
+    /// <summary>Not valid RTP (or RTCP, on the RTCP port).</summary>
+    Malformed,
+
+    /// <summary>A payload type this leg did not negotiate.</summary>
+    PayloadType,
+}
+
+/// <summary>Receives what a leg accepts, on the leg's receive loop.</summary>
+public interface IRtpLegSink
+{
+    /// <summary>An accepted RTP packet; its memory is valid only during the call.</summary>
+    void OnRtp(RtpLeg leg, in RtpPacket packet, TimeSpan arrival);
+}
+
+/// <summary>
+/// One party's RTP/RTCP endpoint: a port pair, the remote party, and the checks every inbound
+/// datagram passes in order (source, rate, format, payload type). Whatever fails is dropped and
+/// counted, never thrown. Outbound, it numbers packets with its own SSRC and sequence, so a
+/// relayed stream stays continuous for the receiver when the source behind it changes.
+/// </summary>
+public sealed partial class RtpLeg : IAsyncDisposable
+{
+    private const int MaxDatagram = 1500;
+
+    private readonly RtpPortPair _ports;
+    private readonly RtpLegSettings _settings;
+    private readonly IRtpLegSink _sink;
+    private readonly MediaMetrics _metrics;
+    private readonly TimeProvider _time;
+    private readonly long _started;
+    private readonly TokenBucket _rtpBucket;
+    private readonly TokenBucket _rtcpBucket;
+    private readonly Lock _send = new();
+    private readonly byte[] _sendBuffer = new byte[MaxDatagram];
+    private readonly CancellationTokenSource _stop = new();
+    private Task _loops = Task.CompletedTask;
+    private IPEndPoint? _remote;
+    private long _lastReceived;
+    private long _received;
+    private long _sent;
+    private readonly long[] _dropped = new long[4];
+
+    // Outbound numbering (RFC 3550 section 5.1: random initial values).
+    private ushort _sequence = (ushort)Random.Shared.Next(ushort.MaxValue + 1);
+    private uint? _forwardSource;
+    private int _sequenceOffset;
+    private uint _timestampOffset;
+    private ushort _lastSentSequence;
+    private uint _lastSentTimestamp;
+
+    public RtpLeg(Guid id, RtpPortPair ports, RtpLegSettings settings, IRtpLegSink sink, MediaMetrics metrics, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(ports);
+        ArgumentNullException.ThrowIfNull(settings);
+        (Id, _ports, _settings, _sink, _metrics, _time) = (id, ports, settings, sink, metrics, time);
+        _remote = settings.Remote;
+        _started = time.GetTimestamp();
+        _rtpBucket = new TokenBucket(settings.MaxPacketsPerSecond);
+        _rtcpBucket = new TokenBucket(settings.MaxPacketsPerSecond);
+        Ssrc = (uint)Random.Shared.NextInt64(1, uint.MaxValue);
+    }
+
+    public Guid Id { get; }
+
+    /// <summary>Our SSRC on this leg.</summary>
+    public uint Ssrc { get; }
+
+    public int LocalPort => _ports.Port;
+
+    public AudioCodec Codec => _settings.Codec;
+
+    /// <summary>Where we send: the negotiated remote party, or the latched one.</summary>
+    public IPEndPoint? Remote => Volatile.Read(ref _remote);
+
+    /// <summary>Receive statistics of the current remote source (null before its first packet).</summary>
+    public RtpReceiveStatistics? Statistics { get; private set; }
+
+    /// <summary>How long since the last accepted packet (or since the leg started).</summary>
+    public TimeSpan Silence => _time.GetElapsedTime(Math.Max(Interlocked.Read(ref _lastReceived), _started));
+
+    /// <summary>Accepted, sent and dropped packets, by reason.</summary>
+    public RtpLegCounters Counters => new(
+        Interlocked.Read(ref _received), Interlocked.Read(ref _sent),
+        Interlocked.Read(ref _dropped[(int)RtpDropReason.ForeignSource]), Interlocked.Read(ref _dropped[(int)RtpDropReason.RateLimited]),
+        Interlocked.Read(ref _dropped[(int)RtpDropReason.Malformed]), Interlocked.Read(ref _dropped[(int)RtpDropReason.PayloadType]));
+
+    /// <summary>Starts receiving on both ports.</summary>
+    public void Start() => _loops = Task.WhenAll(ReceiveRtpAsync(_stop.Token), ReceiveRtcpAsync(_stop.Token));
+
+    /// <summary>Sends one RTP packet with our SSRC and the next sequence number; false when there is no remote party yet.</summary>
+    public bool Send(ReadOnlySpan<byte> payload, uint timestamp, bool marker, byte? payloadType = null)
+    {
+        lock (_send)
+        {
+            return SendLocked(payload, timestamp, marker, payloadType ?? _settings.Codec.PayloadType, _sequence++);
+        }
+    }
+
+    /// <summary>
+    /// Relays a packet another leg received (a two-party call): sequence numbers and timestamps
+    /// keep their gaps and order, shifted so the stream continues where it left off when the
+    /// source changes; the codec is transcoded when the legs differ (G.711 only); telephone
+    /// events pass when both legs negotiated them and are dropped otherwise. False when nothing was sent.
+    /// </summary>
+    public bool Forward(in RtpPacket packet, AudioCodec sourceCodec, byte? sourceTelephoneEvent)
+    {
+        ArgumentNullException.ThrowIfNull(sourceCodec);
+        byte payloadType;
+        var transcode = Transcoding.None;
+        if (sourceTelephoneEvent is { } te && packet.PayloadType == te)
+        {
+            if (_settings.TelephoneEventPayloadType is not { } ours)
+            {
+                return false;
+            }
+
+            payloadType = ours;
+        }
+        else if (sourceCodec.Matches(_settings.Codec.EncodingName, _settings.Codec.ClockRate, _settings.Codec.Channels))
+        {
+            payloadType = _settings.Codec.PayloadType;
+        }
+        else
+        {
+            transcode = Transcoding.For(sourceCodec, _settings.Codec);
+            if (transcode == Transcoding.Unsupported)
+            {
+                return false;
+            }
+
+            payloadType = _settings.Codec.PayloadType;
+        }
+
+        lock (_send)
+        {
+            if (_forwardSource != packet.Ssrc)
+            {
+                // A new source: continue our numbering from what we sent last.
+                _forwardSource = packet.Ssrc;
+                _sequenceOffset = (ushort)(_lastSentSequence + 1 - packet.SequenceNumber);
+                _timestampOffset = _lastSentTimestamp + (uint)_settings.Codec.GetTimestampUnits(TimeSpan.FromMilliseconds(20)) - packet.Timestamp;
+            }
+
+            var sequence = (ushort)(packet.SequenceNumber + _sequenceOffset);
+            var timestamp = packet.Timestamp + _timestampOffset;
+            if (transcode == Transcoding.None)
+            {
+                return SendLocked(packet.Payload, timestamp, packet.Marker, payloadType, sequence);
+            }
+
+            Span<byte> converted = stackalloc byte[Math.Min(packet.Payload.Length, MaxDatagram)];
+            transcode.Apply(packet.Payload[..converted.Length], converted);
+            return SendLocked(converted, timestamp, packet.Marker, payloadType, sequence);
+        }
+    }
+
+    private bool SendLocked(ReadOnlySpan<byte> payload, uint timestamp, bool marker, byte payloadType, ushort sequence)
+    {
+        if (Remote is not { } remote)
+        {
+            return false;
+        }
+
+        var builder = new RtpPacketBuilder { Marker = marker, PayloadType = payloadType, SequenceNumber = sequence, Timestamp = timestamp, Ssrc = Ssrc, Payload = payload };
+        if (!builder.TryWrite(_sendBuffer, out var written))
+        {
+            return false;
+        }
+
+        try
+        {
+            _ports.Rtp.SendTo(_sendBuffer.AsSpan(0, written), SocketFlags.None, remote);
+        }
+        catch (SocketException)
+        {
+            // ICMP unreachable from an earlier send, or a full buffer: the packet is lost, as on the wire.
+            return false;
+        }
+
+        (_lastSentSequence, _lastSentTimestamp) = (sequence, timestamp);
+        _sequence = (ushort)(sequence + 1);
+        Interlocked.Increment(ref _sent);
+        _metrics.Sent();
+        return true;
+    }
+
+    private void Drop(RtpDropReason reason)
+    {
+        Interlocked.Increment(ref _dropped[(int)reason]);
+        _metrics.Dropped(reason);
+    }
+
+    /// <summary>Source check: the negotiated remote party, or with latching, the first source seen.</summary>
+    private bool Accept(IPEndPoint source, bool rtcp)
+    {
+        var remote = Remote;
+        if (remote is null)
+        {
+            if (!_settings.LatchToFirstSource || rtcp)
+            {
+                return false;
+            }
+
+            Interlocked.CompareExchange(ref _remote, new IPEndPoint(source.Address, source.Port), null);
+            remote = Remote!;
+        }
+
+        return source.Address.Equals(remote.Address) && source.Port == (rtcp ? remote.Port + 1 : remote.Port);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        _ports.Dispose();
+        try
+        {
+            await _loops.ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
+        {
+        }
+
+        _stop.Dispose();
+    }
+}
+
+/// <summary>A leg's packet counts.</summary>
+public sealed record RtpLegCounters(long Received, long Sent, long DroppedForeignSource, long DroppedRateLimited, long DroppedMalformed, long DroppedPayloadType);

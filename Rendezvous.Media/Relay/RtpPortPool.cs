@@ -1,0 +1,125 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace Rendezvous.Media.Relay;
+
+/// <summary>A bound RTP socket on an even port and its RTCP socket on the next odd one (RFC 3550 section 11).</summary>
+public sealed class RtpPortPair : IDisposable
+{
+    private readonly RtpPortPool _pool;
+
+    internal RtpPortPair(RtpPortPool pool, Socket rtp, Socket rtcp)
+    {
+        _pool = pool;
+        Rtp = rtp;
+        Rtcp = rtcp;
+        Port = ((IPEndPoint)rtp.LocalEndPoint!).Port;
+    }
+
+    private int _disposed;
+
+    public Socket Rtp { get; }
+
+    public Socket Rtcp { get; }
+
+    /// <summary>The RTP port (even); RTCP is this plus one.</summary>
+    public int Port { get; }
+
+    /// <summary>Closes both sockets and gives the pair back to the pool (once, however often it is called).</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            Rtp.Dispose();
+            Rtcp.Dispose();
+            _pool.Return(Port);
+        }
+    }
+}
+
+/// <summary>
+/// Hands out RTP/RTCP port pairs from the configured range, on the configured address. A port
+/// another program holds is skipped; when every pair is taken or busy, <see cref="TryAllocate"/>
+/// returns null (the REST layer answers 503). Thread-safe.
+/// </summary>
+public sealed class RtpPortPool
+{
+    private readonly IPAddress _address;
+    private readonly int _first;
+    private readonly int _last;
+    private readonly HashSet<int> _taken = [];
+    private readonly Lock _lock = new();
+    private int _next;
+
+    /// <param name="address">Where the sockets bind.</param>
+    /// <param name="first">First port of the range; must be even.</param>
+    /// <param name="last">Last port of the range (inclusive).</param>
+    public RtpPortPool(IPAddress address, int first, int last)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        if (first % 2 != 0 || first < 1024 || last > 65535 || last < first + 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(first), $"the range {first}-{last} must start even, from 1024, and hold at least one pair");
+        }
+
+        (_address, _first, _last, _next) = (address, first, last, first);
+    }
+
+    /// <summary>How many pairs are handed out now.</summary>
+    public int InUse
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _taken.Count;
+            }
+        }
+    }
+
+    /// <summary>Binds the next free pair, or returns null when none is free.</summary>
+    public RtpPortPair? TryAllocate()
+    {
+        lock (_lock)
+        {
+            var pairs = (_last - _first + 1) / 2;
+            for (var i = 0; i < pairs; i++)
+            {
+                var port = _next;
+                _next = _next + 2 > _last - 1 ? _first : _next + 2;
+                if (_taken.Contains(port))
+                {
+                    continue;
+                }
+
+                var rtp = new Socket(_address.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+                var rtcp = new Socket(_address.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+                try
+                {
+                    rtp.Bind(new IPEndPoint(_address, port));
+                    rtcp.Bind(new IPEndPoint(_address, port + 1));
+                }
+                catch (SocketException)
+                {
+                    // Held by another program: try the next pair.
+                    rtp.Dispose();
+                    rtcp.Dispose();
+                    continue;
+                }
+
+                _taken.Add(port);
+                return new RtpPortPair(this, rtp, rtcp);
+            }
+
+            return null;
+        }
+    }
+
+    internal void Return(int port)
+    {
+        lock (_lock)
+        {
+            _taken.Remove(port);
+        }
+    }
+}

@@ -1,0 +1,219 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.DependencyInjection;
+using Rendezvous.Media.Codecs;
+using Rendezvous.Media.Relay;
+using Rendezvous.Media.Rtp;
+
+namespace Rendezvous.Media.Tests.Relay;
+
+/// <summary>RTP legs over real UDP on loopback: the source, rate, format and payload-type checks, latching, and relaying between two legs.</summary>
+public sealed class RtpLegTests : IAsyncDisposable
+{
+    private static readonly MediaMetrics Metrics = new(new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>());
+    private static int _nextRange = 42000 + Environment.ProcessId % 500 * 16;
+
+    private readonly RtpPortPool _pool = Pool();
+    private readonly List<IAsyncDisposable> _owned = [];
+
+    /// <summary>A private 16-port range (even start) for each caller, so tests running at once never share ports.</summary>
+    private static int Range() => Interlocked.Add(ref _nextRange, 16) - 16;
+
+    private static RtpPortPool Pool()
+    {
+        var first = Range();
+        return new RtpPortPool(IPAddress.Loopback, first, first + 15);
+    }
+
+    private sealed class Collector : IRtpLegSink
+    {
+        public ConcurrentQueue<(ushort Sequence, uint Ssrc, byte PayloadType, byte[] Payload)> Packets { get; } = new();
+
+        public Forwarder? Then { get; set; }
+
+        public void OnRtp(RtpLeg leg, in RtpPacket packet, TimeSpan arrival)
+        {
+            Packets.Enqueue((packet.SequenceNumber, packet.Ssrc, packet.PayloadType, packet.Payload.ToArray()));
+            Then?.Invoke(leg, packet);
+        }
+    }
+
+    private delegate void Forwarder(RtpLeg leg, in RtpPacket packet);
+
+    private RtpLeg Leg(RtpLegSettings settings, IRtpLegSink sink)
+    {
+        var ports = _pool.TryAllocate() ?? throw new InvalidOperationException("no ports");
+        var leg = new RtpLeg(Guid.NewGuid(), ports, settings, sink, Metrics, TimeProvider.System);
+        leg.Start();
+        _owned.Add(leg);
+        return leg;
+    }
+
+    private static Socket Party()
+    {
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        socket.ReceiveTimeout = 3000;
+        return socket;
+    }
+
+    private static byte[] Rtp(ushort sequence, uint ssrc = 0x1234, byte payloadType = 0, byte fill = 0x55, int length = 160)
+    {
+        var payload = Enumerable.Repeat(fill, length).ToArray();
+        var builder = new RtpPacketBuilder { PayloadType = payloadType, SequenceNumber = sequence, Timestamp = sequence * 160u, Ssrc = ssrc, Payload = payload };
+        var buffer = new byte[builder.GetEncodedLength()];
+        Assert.True(builder.TryWrite(buffer, out _));
+        return buffer;
+    }
+
+    private static async Task Until(Func<bool> condition)
+    {
+        for (var i = 0; i < 300 && !condition(); i++)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.True(condition());
+    }
+
+    [Fact]
+    public void The_port_pool_hands_out_even_pairs_skips_busy_ports_and_runs_out()
+    {
+        var first = Range();
+        using var busy = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        busy.Bind(new IPEndPoint(IPAddress.Loopback, first + 1)); // another program holds the first pair's RTCP port
+        var pool = new RtpPortPool(IPAddress.Loopback, first, first + 5);
+        using var a = pool.TryAllocate()!;
+        using var b = pool.TryAllocate()!;
+        Assert.Equal([first + 2, first + 4], new[] { a.Port, b.Port });
+        Assert.Equal(a.Port + 1, ((IPEndPoint)a.Rtcp.LocalEndPoint!).Port);
+        Assert.Null(pool.TryAllocate());
+        b.Dispose();
+        using var again = pool.TryAllocate()!;
+        Assert.Equal(first + 4, again.Port);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new RtpPortPool(IPAddress.Loopback, first + 1, first + 9));
+    }
+
+    [Fact]
+    public async Task Only_the_negotiated_party_is_heard_and_foreign_malformed_and_unknown_payload_packets_are_dropped_and_counted()
+    {
+        using var party = Party();
+        using var stranger = Party();
+        var sink = new Collector();
+        var leg = Leg(new RtpLegSettings { Remote = (IPEndPoint)party.LocalEndPoint! }, sink);
+        var target = new IPEndPoint(IPAddress.Loopback, leg.LocalPort);
+
+        party.SendTo(Rtp(1), target);
+        stranger.SendTo(Rtp(2), target);
+        party.SendTo([0x40, 0, 0, 1, 2, 3], target);            // version 1
+        party.SendTo([0x80, 0x00, 0x00], target);               // truncated header
+        party.SendTo(Rtp(3, payloadType: 8), target);           // PCMA was not negotiated
+        party.SendTo(Rtp(4), target);
+        await Until(() => leg.Counters.Received == 2 && leg.Counters.DroppedMalformed == 2);
+
+        Assert.Equal([1, 4], sink.Packets.Select(p => (int)p.Sequence));
+        Assert.Equal(new RtpLegCounters(2, 0, 1, 0, 2, 1), leg.Counters);
+        Assert.Equal(0x1234u, leg.Statistics!.Ssrc);
+        Assert.True(leg.Silence < TimeSpan.FromSeconds(3));
+    }
+
+    [Fact]
+    public async Task With_latching_the_first_source_becomes_the_remote_party_and_is_answered()
+    {
+        using var party = Party();
+        using var other = Party();
+        var leg = Leg(new RtpLegSettings { LatchToFirstSource = true }, new Collector());
+        Assert.False(leg.Send(new byte[160], 0, marker: false)); // nowhere to send yet
+        var target = new IPEndPoint(IPAddress.Loopback, leg.LocalPort);
+        party.SendTo(Rtp(1), target);
+        await Until(() => leg.Counters.Received == 1);
+        other.SendTo(Rtp(2), target);
+        await Until(() => leg.Counters.DroppedForeignSource == 1);
+        Assert.Equal(party.LocalEndPoint, leg.Remote);
+
+        Assert.True(leg.Send(new byte[160], 480, marker: true));
+        var buffer = new byte[1500];
+        var n = party.Receive(buffer);
+        var packet = RtpPacket.Read(buffer.AsSpan(0, n)).Packet;
+        Assert.Equal((leg.Ssrc, 480u, true, (byte)0), (packet.Ssrc, packet.Timestamp, packet.Marker, packet.PayloadType));
+    }
+
+    [Fact]
+    public async Task A_flood_past_the_rate_limit_is_dropped_and_counted()
+    {
+        using var party = Party();
+        var leg = Leg(new RtpLegSettings { Remote = (IPEndPoint)party.LocalEndPoint!, MaxPacketsPerSecond = 50 }, new Collector());
+        var target = new IPEndPoint(IPAddress.Loopback, leg.LocalPort);
+        for (ushort i = 0; i < 100; i++)
+        {
+            party.SendTo(Rtp(i), target);
+        }
+
+        await Until(() => leg.Counters.Received + leg.Counters.DroppedRateLimited == 100);
+        Assert.InRange(leg.Counters.Received, 10, 30); // the burst of 10, plus what refilled meanwhile
+    }
+
+    [Fact]
+    public async Task Relaying_rewrites_ssrc_and_sequence_keeps_gaps_transcodes_and_continues_across_a_source_change()
+    {
+        using var alice = Party();
+        using var bob = Party();
+        var toBob = Leg(new RtpLegSettings { Remote = (IPEndPoint)bob.LocalEndPoint!, Codec = AudioCodec.Pcma }, new Collector());
+        var fromAlice = new Collector { Then = (RtpLeg leg, in RtpPacket packet) => toBob.Forward(packet, leg.Codec, sourceTelephoneEvent: null) };
+        var aliceLeg = Leg(new RtpLegSettings { Remote = (IPEndPoint)alice.LocalEndPoint! }, fromAlice);
+        var target = new IPEndPoint(IPAddress.Loopback, aliceLeg.LocalPort);
+
+        var received = new List<RtpPacketSummary>();
+        void Receive(int count)
+        {
+            var buffer = new byte[1500];
+            for (var i = 0; i < count; i++)
+            {
+                var n = bob.Receive(buffer);
+                var p = RtpPacket.Read(buffer.AsSpan(0, n)).Packet;
+                received.Add(new(p.SequenceNumber, p.Timestamp, p.Ssrc, p.PayloadType, p.Payload[0]));
+            }
+        }
+
+        alice.SendTo(Rtp(100, fill: 0x00), target);
+        Receive(1);
+        alice.SendTo(Rtp(102, fill: 0x00), target); // 101 lost: the gap must stay visible
+        Receive(1);
+        alice.SendTo(Rtp(7, ssrc: 0x9999, fill: 0x00), target); // a new source behind the same party
+        Receive(1);
+
+        Assert.All(received, r => Assert.Equal((toBob.Ssrc, (byte)8, G711Transcoder.MuLawToALaw(0x00)), (r.Ssrc, r.PayloadType, r.First)));
+        Assert.Equal(2, (ushort)(received[1].Sequence - received[0].Sequence));
+        Assert.Equal(320u, received[1].Timestamp - received[0].Timestamp);
+        Assert.Equal(1, (ushort)(received[2].Sequence - received[1].Sequence));
+        Assert.Equal(160u, received[2].Timestamp - received[1].Timestamp);
+        await Until(() => toBob.Counters.Sent == 3);
+    }
+
+    [Fact]
+    public void Telephone_events_pass_only_between_legs_that_both_negotiated_them()
+    {
+        using var bob = Party();
+        var withEvents = Leg(new RtpLegSettings { Remote = (IPEndPoint)bob.LocalEndPoint!, TelephoneEventPayloadType = 101 }, new Collector());
+        var without = Leg(new RtpLegSettings { Remote = (IPEndPoint)bob.LocalEndPoint! }, new Collector());
+        var dtmf = Rtp(5, payloadType: 96, length: 4);
+        var packet = RtpPacket.Read(dtmf).Packet;
+        Assert.True(withEvents.Forward(packet, AudioCodec.Pcmu, sourceTelephoneEvent: 96));
+        Assert.False(without.Forward(packet, AudioCodec.Pcmu, sourceTelephoneEvent: 96));
+        var buffer = new byte[1500];
+        var n = bob.Receive(buffer);
+        Assert.Equal(101, RtpPacket.Read(buffer.AsSpan(0, n)).Packet.PayloadType);
+    }
+
+    private readonly record struct RtpPacketSummary(ushort Sequence, uint Timestamp, uint Ssrc, byte PayloadType, byte First);
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var owned in _owned)
+        {
+            await owned.DisposeAsync();
+        }
+    }
+}
