@@ -1,0 +1,81 @@
+using Rendezvous.Media.Codecs;
+using Rendezvous.Media.Rtp;
+
+namespace Rendezvous.Media.Mixing;
+
+/// <summary>
+/// One inbound G.711 leg as a mixer input: RTP packets go into a <see cref="JitterBuffer"/> from the receive
+/// thread; each mixer tick pops one frame, decodes it to linear and conceals a missing one with a
+/// <see cref="LossConcealer"/>. Thread-safe: this object's own lock serialises <see cref="Push(in RtpPacket, TimeSpan)"/>
+/// and <see cref="ReadFrame"/>, held for one packet or one frame at a time.
+/// </summary>
+public sealed class InboundAudio : IMixerSource
+{
+    private readonly Lock _lock = new();
+    private readonly MixerCodec _codec;
+    private readonly byte[] _payload;
+
+    /// <summary>
+    /// Throws <see cref="ArgumentException"/> for a codec other than PCMU/PCMA at <paramref name="options"/>'
+    /// clock rate, <see cref="ArgumentOutOfRangeException"/> for options that cannot describe a buffer.
+    /// </summary>
+    public InboundAudio(AudioCodec codec, JitterBufferOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _codec = MixerCodecs.Resolve(codec, options.ClockRate);
+        Codec = codec;
+        Buffer = new JitterBuffer(options);
+        Concealer = new LossConcealer(options.SamplesPerFrame);
+        _payload = new byte[options.MaxPayloadLength];
+    }
+
+    public AudioCodec Codec { get; }
+
+    /// <summary>The leg's buffer, for its counters: read them under no lock (they may be a tick stale).</summary>
+    public JitterBuffer Buffer { get; }
+
+    public LossConcealer Concealer { get; }
+
+    /// <summary>Packets of another payload type (telephone-event, comfort noise): ignored here and counted.</summary>
+    public long OtherPayloadTypes { get; private set; }
+
+    /// <summary>Buffers a decoded RTP packet of this leg's payload type; any other payload type is counted and ignored.</summary>
+    public JitterPushResult? Push(in RtpPacket packet, TimeSpan arrival)
+    {
+        lock (_lock)
+        {
+            if (packet.PayloadType != Codec.PayloadType)
+            {
+                OtherPayloadTypes++;
+                return null;
+            }
+
+            return Buffer.Push(packet.Ssrc, packet.SequenceNumber, packet.Timestamp, packet.Payload, arrival);
+        }
+    }
+
+    /// <summary>This tick's frame: decoded, concealed, or 0 (silence) when the leg is not playing.</summary>
+    public int ReadFrame(Span<short> frame)
+    {
+        lock (_lock)
+        {
+            switch (Buffer.Pop(_payload, out var length))
+            {
+                case JitterPopResult.Frame:
+                    var decoded = MixerCodecs.Decode(_codec, _payload.AsSpan(0, length), frame);
+                    if (decoded != frame.Length)
+                    {
+                        // A packet of another ptime: not this frame; conceal rather than play a partial frame.
+                        return Concealer.Conceal(frame) ? frame.Length : 0;
+                    }
+
+                    Concealer.Remember(frame);
+                    return decoded;
+                case JitterPopResult.Missing:
+                    return Concealer.Conceal(frame) ? frame.Length : 0;
+                default:
+                    return 0;
+            }
+        }
+    }
+}

@@ -1,0 +1,327 @@
+namespace Rendezvous.Media.Mixing;
+
+/// <summary>
+/// The playout buffer of one inbound leg: RTP frames in (any order, any arrival time), one frame out per
+/// playout tick. Frames are placed by RTP timestamp in a ring of preallocated slots, so nothing is allocated
+/// after construction, and the ring is exactly as long as <see cref="JitterBufferOptions.MaxDelay"/>: the
+/// buffer cannot grow past its ceiling.
+/// </summary>
+/// <remarks>
+/// <para>The target delay follows the RFC 3550 appendix A.8 interarrival jitter estimate times
+/// <see cref="JitterBufferOptions.JitterMultiplier"/>, clamped to the configured floor and ceiling. The level
+/// (frames from the playout point to the newest frame) is averaged over a drift window; when the average stays
+/// a frame away from the target, one frame is dropped or repeated. That one mechanism corrects a sender clock
+/// that runs fast or slow and moves the level to a new target.</para>
+/// <para>Not thread-safe: the owner of the leg serialises <see cref="Push"/> (receive thread) and
+/// <see cref="Pop"/> (mixer tick) with one lock of its own, as <see cref="InboundAudio"/> does.</para>
+/// </remarks>
+public sealed class JitterBuffer
+{
+    private readonly Slot[] _slots;
+    private readonly byte[] _payloads;
+    private readonly int _maxPayload;
+    private readonly int _samplesPerFrame;
+    private readonly int _clockRate;
+    private readonly int _minFrames;
+    private readonly int _resyncUnits;
+    private readonly int _driftWindowTicks;
+    private readonly double _jitterMultiplier;
+    private readonly TimeSpan _frameDuration;
+
+    private bool _synced;
+    private bool _playing;
+    private uint _ssrc;
+    private uint _playoutTimestamp;
+    private long _playoutFrame;
+    private uint _newestTimestamp;
+    private bool _hasTransit;
+    private int _lastTransit;
+    private double _jitter;
+    private int _waitTicks;
+    private int _consecutiveMissing;
+    private long _levelSum;
+    private int _levelTicks;
+
+    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> when <paramref name="options"/> cannot describe a buffer.</summary>
+    public JitterBuffer(JitterBufferOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _samplesPerFrame = options.SamplesPerFrame;
+        _clockRate = options.ClockRate;
+        _frameDuration = options.FrameDuration;
+        Capacity = (int)(options.MaxDelay.Ticks / options.FrameDuration.Ticks);
+        _minFrames = Math.Clamp((int)Math.Ceiling((double)options.MinDelay.Ticks / options.FrameDuration.Ticks), 1, Capacity);
+        _resyncUnits = (int)Math.Min(int.MaxValue / 2, options.ResyncThreshold.Ticks * _clockRate / TimeSpan.TicksPerSecond);
+        _driftWindowTicks = (int)(options.DriftWindow.Ticks / options.FrameDuration.Ticks);
+        _jitterMultiplier = options.JitterMultiplier;
+        _maxPayload = options.MaxPayloadLength;
+        _slots = new Slot[Capacity];
+        _payloads = new byte[Capacity * _maxPayload];
+        TargetFrames = _minFrames;
+    }
+
+    /// <summary>The ceiling in frames: the most the buffer ever holds.</summary>
+    public int Capacity { get; }
+
+    /// <summary>Packets offered with an acceptable length (including the late and duplicate ones).</summary>
+    public long Received { get; private set; }
+
+    /// <summary>Packets that arrived after their playout time.</summary>
+    public long Late { get; private set; }
+
+    public long Duplicates { get; private set; }
+
+    /// <summary>Empty or oversized payloads.</summary>
+    public long Rejected { get; private set; }
+
+    /// <summary>Buffered frames dropped to keep the buffer within its ceiling (a burst, or a jump ahead).</summary>
+    public long OverflowDrops { get; private set; }
+
+    /// <summary>Ticks answered <see cref="JitterPopResult.Missing"/> because the frame was lost.</summary>
+    public long Concealed { get; private set; }
+
+    /// <summary>Restarts after an SSRC change or a timestamp jump (the first packet is not counted).</summary>
+    public long Resyncs { get; private set; }
+
+    /// <summary>Frames dropped because the level stayed above the target (sender fast, or the target fell).</summary>
+    public long DriftDrops { get; private set; }
+
+    /// <summary>Frames repeated because the level stayed below the target (sender slow, or the target rose).</summary>
+    public long DriftInsertions { get; private set; }
+
+    /// <summary>RFC 3550 A.8 interarrival jitter, in RTP timestamp units.</summary>
+    public double Jitter => _jitter;
+
+    /// <summary>The adaptive target level, in frames (floor ≤ target ≤ <see cref="Capacity"/>).</summary>
+    public int TargetFrames { get; private set; }
+
+    public TimeSpan TargetDelay => _frameDuration * TargetFrames;
+
+    /// <summary>Frames from the playout point to the newest buffered frame, at most <see cref="Capacity"/>.</summary>
+    public int Level
+    {
+        get
+        {
+            var ahead = (int)(_newestTimestamp - _playoutTimestamp);
+            return !_synced || ahead < 0 ? 0 : (ahead / _samplesPerFrame) + 1;
+        }
+    }
+
+    /// <summary>The delay a frame arriving now would wait: the level in time.</summary>
+    public TimeSpan CurrentDelay => _frameDuration * Level;
+
+    /// <summary>The SSRC being played, once a packet has arrived.</summary>
+    public uint? Ssrc => _synced ? _ssrc : null;
+
+    /// <summary>
+    /// Buffers a copy of <paramref name="payload"/>. <paramref name="arrival"/> is a monotonic time (for
+    /// instance <see cref="TimeProvider.GetElapsedTime(long)"/> since the leg started). Never throws on packet
+    /// content: a bad payload is <see cref="JitterPushResult.Rejected"/> and counted.
+    /// </summary>
+    public JitterPushResult Push(uint ssrc, ushort sequenceNumber, uint timestamp, ReadOnlySpan<byte> payload, TimeSpan arrival)
+    {
+        if (payload.IsEmpty || payload.Length > _maxPayload)
+        {
+            Rejected++;
+            return JitterPushResult.Rejected;
+        }
+
+        Received++;
+        var result = JitterPushResult.Accepted;
+        var ahead = (int)(timestamp - _playoutTimestamp);
+        if (!_synced || ssrc != _ssrc || ahead > _resyncUnits || ahead < -_resyncUnits)
+        {
+            Resyncs += _synced ? 1 : 0;
+            Resync(ssrc, timestamp);
+            result = JitterPushResult.Resynchronized;
+        }
+        else if (!_playing && ahead >= 0 && Level == 0)
+        {
+            // Nothing buffered and not playing (a stream that paused): start again from this frame.
+            _playoutTimestamp = timestamp;
+            _newestTimestamp = timestamp;
+        }
+        else if (ahead < 0)
+        {
+            // Before the playout point: still playable only while buffering (reordered start of a stream).
+            var back = (-ahead + _samplesPerFrame - 1) / _samplesPerFrame;
+            if (_playing || Level + back > Capacity)
+            {
+                Late++;
+                return JitterPushResult.Late;
+            }
+
+            _playoutFrame -= back;
+            _playoutTimestamp -= (uint)(back * _samplesPerFrame);
+        }
+
+        var offset = (int)(timestamp - _playoutTimestamp) / _samplesPerFrame;
+        if (offset >= Capacity)
+        {
+            // The ceiling: make room by dropping the oldest frames (RFC 3550 gives no bound; we do).
+            Advance(offset - Capacity + 1, countDrops: true);
+            offset = Capacity - 1;
+        }
+
+        ref var slot = ref _slots[SlotIndex(offset)];
+        if (slot.Filled && slot.Timestamp == timestamp)
+        {
+            Duplicates++;
+            return JitterPushResult.Duplicate;
+        }
+
+        payload.CopyTo(_payloads.AsSpan(SlotIndex(offset) * _maxPayload, _maxPayload));
+        slot = new Slot(true, timestamp, sequenceNumber, payload.Length);
+        if ((int)(timestamp - _newestTimestamp) > 0)
+        {
+            _newestTimestamp = timestamp;
+        }
+
+        UpdateJitter(timestamp, arrival);
+        return result;
+    }
+
+    /// <summary>
+    /// The frame due at this tick. On <see cref="JitterPopResult.Frame"/> the payload is copied to
+    /// <paramref name="destination"/> and its length returned in <paramref name="length"/>; a destination
+    /// shorter than the payload gets the payload's first octets (size it with
+    /// <see cref="JitterBufferOptions.MaxPayloadLength"/>). Call exactly once per tick.
+    /// </summary>
+    public JitterPopResult Pop(Span<byte> destination, out int length)
+    {
+        length = 0;
+        if (!_synced)
+        {
+            return JitterPopResult.Silence;
+        }
+
+        var level = Level;
+        if (!_playing)
+        {
+            // Prefill to the target, or give up waiting after as many ticks (a slow start still plays).
+            if (level == 0 || (level < TargetFrames && ++_waitTicks < TargetFrames))
+            {
+                return JitterPopResult.Silence;
+            }
+
+            _playing = true;
+            _levelSum = 0;
+            _levelTicks = 0;
+        }
+
+        _levelSum += level;
+        if (++_levelTicks >= _driftWindowTicks)
+        {
+            var average = (double)_levelSum / _levelTicks;
+            _levelSum = 0;
+            _levelTicks = 0;
+            if (average >= TargetFrames + 1 && level > 1)
+            {
+                DriftDrops++;
+                Advance(1, countDrops: false);
+            }
+            else if (average <= TargetFrames - 1)
+            {
+                // Hold the playout point for a tick: the caller repeats (conceals) the last frame.
+                DriftInsertions++;
+                return JitterPopResult.Missing;
+            }
+        }
+
+        ref var slot = ref _slots[SlotIndex(0)];
+        if (slot.Filled && slot.Timestamp == _playoutTimestamp)
+        {
+            var payload = _payloads.AsSpan(SlotIndex(0) * _maxPayload, slot.Length);
+            length = Math.Min(payload.Length, destination.Length);
+            payload[..length].CopyTo(destination);
+            Advance(1, countDrops: false);
+            _consecutiveMissing = 0;
+            return JitterPopResult.Frame;
+        }
+
+        Advance(1, countDrops: false);
+        Concealed++;
+        if (++_consecutiveMissing >= Capacity && Level == 0)
+        {
+            // The sender stopped (or went silent): stop concealing and prefill again when it resumes.
+            _playing = false;
+            _waitTicks = 0;
+        }
+
+        return JitterPopResult.Missing;
+    }
+
+    /// <summary>Forgets every frame and the jitter estimate; the next packet starts a new stream.</summary>
+    public void Reset()
+    {
+        Array.Clear(_slots);
+        _synced = false;
+        _playing = false;
+        _hasTransit = false;
+        _jitter = 0;
+        TargetFrames = _minFrames;
+    }
+
+    private void Resync(uint ssrc, uint timestamp)
+    {
+        Array.Clear(_slots);
+        _synced = true;
+        _playing = false;
+        _ssrc = ssrc;
+        _playoutTimestamp = timestamp;
+        _newestTimestamp = timestamp;
+        _playoutFrame = 0;
+        _hasTransit = false;
+        _waitTicks = 0;
+        _consecutiveMissing = 0;
+    }
+
+    /// <summary>Moves the playout point on by <paramref name="frames"/>, clearing the slots it passes.</summary>
+    private void Advance(int frames, bool countDrops)
+    {
+        for (var i = 0; i < Math.Min(frames, Capacity); i++)
+        {
+            ref var slot = ref _slots[SlotIndex(i)];
+            if (countDrops && slot.Filled)
+            {
+                OverflowDrops++;
+            }
+
+            slot = default;
+        }
+
+        _playoutFrame += frames;
+        _playoutTimestamp += (uint)(frames * _samplesPerFrame);
+        if ((int)(_newestTimestamp - _playoutTimestamp) < -_samplesPerFrame)
+        {
+            _newestTimestamp = _playoutTimestamp - (uint)_samplesPerFrame;
+        }
+    }
+
+    private int SlotIndex(int offset)
+    {
+        var index = (_playoutFrame + offset) % Capacity;
+        return (int)(index < 0 ? index + Capacity : index);
+    }
+
+    /// <summary>RFC 3550 appendix A.8: J += (|D(i-1,i)| - J) / 16, with arrival in timestamp units.</summary>
+    private void UpdateJitter(uint timestamp, TimeSpan arrival)
+    {
+        var ticks = arrival.Ticks;
+        var arrivalUnits = ((ticks / TimeSpan.TicksPerSecond) * _clockRate) + ((ticks % TimeSpan.TicksPerSecond) * _clockRate / TimeSpan.TicksPerSecond);
+        var transit = unchecked((int)((uint)arrivalUnits - timestamp));
+        if (_hasTransit)
+        {
+            var d = Math.Abs((long)unchecked(transit - _lastTransit));
+            _jitter += (d - _jitter) / 16;
+            var target = (int)Math.Ceiling(_jitterMultiplier * _jitter / _samplesPerFrame);
+            TargetFrames = Math.Clamp(target, _minFrames, Capacity);
+        }
+
+        _hasTransit = true;
+        _lastTransit = transit;
+    }
+
+    private readonly record struct Slot(bool Filled, uint Timestamp, ushort SequenceNumber, int Length);
+}
