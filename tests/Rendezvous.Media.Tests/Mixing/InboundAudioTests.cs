@@ -1,0 +1,79 @@
+using Rendezvous.Media.Calls;
+using Rendezvous.Media.Codecs;
+using Rendezvous.Media.Mixing;
+using Rendezvous.Media.Rtp;
+
+namespace Rendezvous.Media.Tests.Mixing;
+
+/// <summary>RTP datagrams through a leg's jitter buffer, G.711 decoding and concealment into the mixer.</summary>
+public sealed class InboundAudioTests
+{
+    private static readonly TimeSpan Frame = TimeSpan.FromMilliseconds(20);
+
+    private static JitterPushResult? Send(InboundAudio leg, byte payloadType, int frame, short level, AudioCodec law)
+    {
+        var samples = new short[160];
+        samples.AsSpan().Fill(level);
+        var codes = new byte[160];
+        if (law == AudioCodec.Pcma)
+        {
+            ALaw.Encode(samples, codes);
+        }
+        else
+        {
+            MuLaw.Encode(samples, codes);
+        }
+
+        var datagram = new byte[12 + 160];
+        var builder = new RtpPacketBuilder { PayloadType = payloadType, SequenceNumber = (ushort)frame, Timestamp = (uint)(160 * frame), Ssrc = 42, Payload = codes };
+        Assert.True(builder.TryWrite(datagram, out var written));
+        Assert.True(RtpPacket.TryRead(datagram.AsSpan(0, written), out var packet));
+        return leg.Push(packet, Frame * frame);
+    }
+
+    [Fact]
+    public void Packets_play_decoded_then_concealed_then_silent()
+    {
+        var leg = new InboundAudio(AudioCodec.Pcma, new JitterBufferOptions());
+        Assert.Equal(JitterPushResult.Resynchronized, Send(leg, 8, 0, 4000, AudioCodec.Pcma));
+        Assert.Equal(JitterPushResult.Accepted, Send(leg, 8, 1, 4000, AudioCodec.Pcma));
+        Assert.Null(Send(leg, 101, 2, 0, AudioCodec.Pcma)); // telephone-event: not audio for the mixer
+        Assert.Equal(1, leg.OtherPayloadTypes);
+
+        var frame = new short[160];
+        var heard = new List<int>();
+        for (var tick = 0; tick < 8; tick++)
+        {
+            heard.Add(leg.ReadFrame(frame) == 0 ? 0 : frame[0]);
+        }
+
+        // Two frames at A-law's level for 4000, three halving repeats, then silence.
+        var level = ALaw.Decode(ALaw.Encode(4000));
+        Assert.Equal([level, level, level / 2, level / 4, level / 8, 0, 0, 0], heard);
+        Assert.Equal((6L, 6L), (leg.Concealer.Concealed, leg.Buffer.Concealed));
+    }
+
+    [Fact]
+    public void A_leg_feeds_the_mixer()
+    {
+        var sink = new RecordingSink();
+        var mixer = new AudioMixer(new MixerOptions(), sink);
+        var talker = new InboundAudio(AudioCodec.Pcmu, new JitterBufferOptions());
+        var a = Guid.NewGuid();
+        var b = Guid.NewGuid();
+        sink.Expect(a, 160);
+        sink.Expect(b, 160);
+        mixer.TryAdd(a, talker, AudioCodec.Pcmu, new CallMedia());
+        mixer.TryAdd(b, new InboundAudio(AudioCodec.Pcmu, new JitterBufferOptions()), AudioCodec.Pcmu, new CallMedia());
+        for (var i = 0; i < 4; i++)
+        {
+            Send(talker, 0, i, 2000, AudioCodec.Pcmu);
+        }
+
+        mixer.Mix();
+        var decoded = new short[160];
+        MuLaw.Decode(sink.Last(b), decoded);
+        Assert.InRange(decoded[0], 1900, 2100);
+        Assert.Equal(1, mixer.SharedEncodes); // b is silent and hears the full mix
+    }
+}
