@@ -12,6 +12,8 @@ namespace Rendezvous.Media.Mixing;
 /// (frames from the playout point to the newest frame) is averaged over a drift window; when the average stays
 /// a frame away from the target, one frame is dropped or repeated. That one mechanism corrects a sender clock
 /// that runs fast or slow and moves the level to a new target.</para>
+/// <para>Frames are expected every <see cref="JitterBufferOptions.FrameDuration"/> of timestamp from the
+/// first packet on; a packet off that grid (another ptime) goes in the slot its timestamp falls in.</para>
 /// <para>Not thread-safe: the owner of the leg serialises <see cref="Push"/> (receive thread) and
 /// <see cref="Pop"/> (mixer tick) with one lock of its own, as <see cref="InboundAudio"/> does.</para>
 /// </remarks>
