@@ -29,7 +29,13 @@ public sealed record LeaseStoreLimits
 /// </summary>
 public sealed class LeaseStore(NpgsqlDataSource dataSource, TimeProvider time, LeaseStoreLimits limits)
 {
-    private const int Attempts = 8;
+    /// <summary>
+    /// Tries per allocation. Each failed try means another transaction committed one of the
+    /// addresses picked (the exclusion constraint waits for it), so retrying always makes progress;
+    /// the bound only caps pathological contention. Few tries left requests refused as "too
+    /// contended" while addresses were still free (40 clients racing for the last 16).
+    /// </summary>
+    private const int Attempts = 64;
     private const string ExclusionViolation = "23P01";
     private const string UniqueViolation = "23505";
     private const string ForeignKeyViolation = "23503";
@@ -269,34 +275,7 @@ public sealed class LeaseStore(NpgsqlDataSource dataSource, TimeProvider time, L
         Guid id, LeaseRequest request, MadcapScope scope, (DateTimeOffset Start, DateTimeOffset End) period, int count, int quota, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var reserved = Reserved(period.Start, period.End);
-        await using var command = dataSource.CreateCommand(
-            """
-            WITH usage AS (
-                SELECT coalesce((SELECT held FROM madcap.client_usage WHERE client = $8), 0) AS held,
-                       set_config('synchronous_commit', coalesce($17, current_setting('synchronous_commit')), true) AS commit_mode),
-            span AS (SELECT least($13::inet - $12::inet + 1, 2147483647::bigint) AS size),
-            candidates AS MATERIALIZED (
-                SELECT a FROM (SELECT $12::inet + ((generate_series(0::bigint, span.size - 1) + $14) % span.size) AS a FROM span) c
-                WHERE NOT EXISTS (SELECT 1 FROM madcap.lease_addresses la WHERE la.address = c.a AND la.reserved && $11)
-                  AND NOT EXISTS (SELECT 1 FROM unnest($15::inet[], $16::inet[]) AS x(first, last) WHERE c.a BETWEEN x.first AND x.last)
-                LIMIT $10),
-            free AS MATERIALIZED (SELECT a FROM candidates LIMIT (SELECT greatest(0, $18::bigint - held) FROM usage)),
-            lease AS (
-                INSERT INTO madcap.leases (id, lease_identifier, scope_id, state, starts_at, ends_at, offered_until, client_address, created_at, updated_at)
-                SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $9
-                WHERE (SELECT count(*) FROM free) >= $19 AND (SELECT held::bigint + $19 <= $18 FROM usage)
-                RETURNING id),
-            added AS (
-                INSERT INTO madcap.lease_addresses (lease_id, address, reserved, client)
-                SELECT lease.id, free.a, $11, $8 FROM lease, free
-                RETURNING address),
-            counted AS (
-                -- The client's usage (migration madcap/0004: this statement counts what it adds).
-                INSERT INTO madcap.client_usage (client, held)
-                SELECT $8, count(*) FROM added WHERE $8::inet IS NOT NULL HAVING count(*) > 0
-                ON CONFLICT (client) DO UPDATE SET held = madcap.client_usage.held + EXCLUDED.held)
-            SELECT held, array(SELECT address FROM added ORDER BY address) FROM usage
-            """);
+        await using var command = dataSource.CreateCommand(AllocationStatement(count));
         var p = command.Parameters;
         p.Add(new() { Value = id });
         p.Add(new() { Value = request.LeaseIdentifier });
@@ -321,6 +300,51 @@ public sealed class LeaseStore(NpgsqlDataSource dataSource, TimeProvider time, L
         await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
         return (reader.GetInt32(0), reader.GetFieldValue<IPAddress[]>(1));
     }
+
+    /// <summary>
+    /// The allocation statement with the candidate search limited by a literal: the count rounded
+    /// up to a power of two (so at most 11 texts, each prepared once). With a parameter there,
+    /// PostgreSQL's generic plan guesses a tenth of the scope's addresses and hash-joins every
+    /// reserved address (milliseconds per call, growing with the table); with a small literal it
+    /// probes the index for the few candidates it needs.
+    /// </summary>
+    private static string AllocationStatement(int count)
+    {
+        var bucket = Math.Max(0, (int)Math.Ceiling(Math.Log2(Math.Max(1, count))));
+        return AllocationStatements[Math.Min(bucket, AllocationStatements.Length - 1)];
+    }
+
+    private static readonly string[] AllocationStatements =
+        [.. Enumerable.Range(0, 11).Select(b => AllocationTemplate.Replace("{0}", (1 << b).ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal))];
+
+    private const string AllocationTemplate =
+        """
+            WITH usage AS (
+                SELECT coalesce((SELECT held FROM madcap.client_usage WHERE client = $8), 0) AS held,
+                       set_config('synchronous_commit', coalesce($17, current_setting('synchronous_commit')), true) AS commit_mode),
+            span AS (SELECT least($13::inet - $12::inet + 1, 2147483647::bigint) AS size),
+            candidates AS MATERIALIZED (
+                SELECT a FROM (SELECT $12::inet + ((generate_series(0::bigint, span.size - 1) + $14) % span.size) AS a FROM span) c
+                WHERE NOT EXISTS (SELECT 1 FROM madcap.lease_addresses la WHERE la.address = c.a AND la.reserved && $11)
+                  AND NOT EXISTS (SELECT 1 FROM unnest($15::inet[], $16::inet[]) AS x(first, last) WHERE c.a BETWEEN x.first AND x.last)
+                LIMIT {0}),
+            free AS MATERIALIZED (SELECT a FROM candidates LIMIT (SELECT greatest(0, least($10::bigint, $18::bigint - held)) FROM usage)),
+            lease AS (
+                INSERT INTO madcap.leases (id, lease_identifier, scope_id, state, starts_at, ends_at, offered_until, client_address, created_at, updated_at)
+                SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $9
+                WHERE (SELECT count(*) FROM free) >= $19 AND (SELECT held::bigint + $19 <= $18 FROM usage)
+                RETURNING id),
+            added AS (
+                INSERT INTO madcap.lease_addresses (lease_id, address, reserved, client)
+                SELECT lease.id, free.a, $11, $8 FROM lease, free
+                RETURNING address),
+            counted AS (
+                -- The client's usage (migration madcap/0004: this statement counts what it adds).
+                INSERT INTO madcap.client_usage (client, held)
+                SELECT $8, count(*) FROM added WHERE $8::inet IS NOT NULL HAVING count(*) > 0
+                ON CONFLICT (client) DO UPDATE SET held = madcap.client_usage.held + EXCLUDED.held)
+            SELECT held, array(SELECT address FROM added ORDER BY address) FROM usage
+        """;
 
     /// <summary>The lease with this Lease Identifier, or null (an offer past its hold counts as gone).</summary>
     public async Task<Lease?> GetAsync(byte[] leaseIdentifier, CancellationToken cancellationToken)
