@@ -59,7 +59,7 @@ public sealed partial class RtpLeg : IAsyncDisposable
     private const int MaxDatagram = 1500;
 
     private readonly RtpPortPair _ports;
-    private readonly RtpLegSettings _settings;
+    private volatile RtpLegSettings _settings;
     private readonly IRtpLegSink _sink;
     private readonly MediaMetrics _metrics;
     private readonly TimeProvider _time;
@@ -119,6 +119,23 @@ public sealed partial class RtpLeg : IAsyncDisposable
         Interlocked.Read(ref _received), Interlocked.Read(ref _sent),
         Interlocked.Read(ref _dropped[(int)RtpDropReason.ForeignSource]), Interlocked.Read(ref _dropped[(int)RtpDropReason.RateLimited]),
         Interlocked.Read(ref _dropped[(int)RtpDropReason.Malformed]), Interlocked.Read(ref _dropped[(int)RtpDropReason.PayloadType]));
+
+    /// <summary>The leg's current settings.</summary>
+    public RtpLegSettings Settings => _settings;
+
+    /// <summary>
+    /// Gives the leg its remote party and codec once they are known (a consultation call being
+    /// dialled, or a re-offer); the ports stay the same, so the answer given earlier stays valid.
+    /// </summary>
+    public void Configure(RtpLegSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        lock (_send)
+        {
+            _settings = settings;
+            Volatile.Write(ref _remote, settings.Remote ?? Volatile.Read(ref _remote));
+        }
+    }
 
     /// <summary>Starts receiving on both ports.</summary>
     public void Start() => _loops = Task.WhenAll(ReceiveRtpAsync(_stop.Token), ReceiveRtcpAsync(_stop.Token));

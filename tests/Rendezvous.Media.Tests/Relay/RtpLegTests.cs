@@ -207,6 +207,31 @@ public sealed class RtpLegTests : IAsyncDisposable
         Assert.Equal(101, RtpPacket.Read(buffer.AsSpan(0, n)).Packet.PayloadType);
     }
 
+    [Fact]
+    public async Task Rtcp_from_the_party_is_checked_malformed_reports_counted_and_sender_reports_kept_for_our_receiver_reports()
+    {
+        // The party's own RTP/RTCP pair, so its RTCP comes from its RTP port plus one, as RFC 3550 section 11 says.
+        using var party = _pool.TryAllocate()!;
+        var leg = Leg(new RtpLegSettings { Remote = (IPEndPoint)party.Rtp.LocalEndPoint! }, new Collector());
+        var rtcpTarget = new IPEndPoint(IPAddress.Loopback, leg.LocalPort + 1);
+        for (ushort n = 1; n <= 3; n++)
+        {
+            party.Rtp.SendTo(Rtp(n), new IPEndPoint(IPAddress.Loopback, leg.LocalPort)); // past the source's probation (RFC 3550 A.1)
+        }
+
+        await Until(() => leg.Counters.Received == 3);
+
+        party.Rtcp.SendTo([0x81, 200, 0, 1, 0, 0], rtcpTarget); // an SR whose length runs past the datagram
+        await Until(() => leg.Counters.DroppedMalformed == 1);
+
+        var sent = Rendezvous.Media.Rtcp.NtpTimestamp.FromDateTimeOffset(DateTimeOffset.UtcNow);
+        var report = Rendezvous.Media.Rtcp.RtcpCompound.Encode(Rendezvous.Media.Rtcp.RtcpCompound.CreateReport(
+            0x1234, new Rendezvous.Media.Rtcp.RtcpSenderInfo(sent, 160, 1, 160), [], "party@example"));
+        party.Rtcp.SendTo(report, rtcpTarget);
+        await Until(() => leg.Statistics!.TryCreateReportBlock(TimeSpan.FromHours(1), out var block) && block.LastSenderReport == sent.Middle32);
+        Assert.Equal(1, leg.Counters.DroppedMalformed);
+    }
+
     private readonly record struct RtpPacketSummary(ushort Sequence, uint Timestamp, uint Ssrc, byte PayloadType, byte First);
 
     public async ValueTask DisposeAsync()

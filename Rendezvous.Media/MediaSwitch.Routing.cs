@@ -1,0 +1,146 @@
+using System.Collections.Concurrent;
+using Rendezvous.Media.Calls;
+using Rendezvous.Media.Mixing;
+using Rendezvous.Media.Relay;
+using Rendezvous.Media.Rtp;
+
+namespace Rendezvous.Media;
+
+/// <summary>Routing: what each leg's packets feed (a peer's leg, a hub's mixer, or nothing).</summary>
+public sealed partial class MediaSwitch
+{
+    private abstract record Route;
+
+    /// <summary>Relayed to <paramref name="Peer"/>, unless the source must not be heard or the peer hears nothing.</summary>
+    private sealed record RelayRoute(RtpLeg Peer, bool Silenced) : Route;
+
+    private sealed record MixRoute(InboundAudio Input) : Route;
+
+    /// <summary>Called on a leg's receive loop for every accepted packet: no lock, one dictionary read.</summary>
+    void IRtpLegSink.OnRtp(RtpLeg leg, in RtpPacket packet, TimeSpan arrival)
+    {
+        if (!_routes.TryGetValue(leg.Id, out var route))
+        {
+            return; // held, waiting, or alone: heard by no one
+        }
+
+        if (route is RelayRoute relay)
+        {
+            if (!relay.Silenced)
+            {
+                relay.Peer.Forward(packet, leg.Codec, leg.Settings.TelephoneEventPayloadType);
+            }
+        }
+        else if (route is MixRoute mix)
+        {
+            mix.Input.Push(packet, arrival);
+        }
+    }
+
+    /// <summary>Under the wiring lock: routes every call by the switchboard's current media groups; mixers come and go with their groups.</summary>
+    private void Rewire()
+    {
+        var routes = new Dictionary<Guid, Route>();
+        var mixed = new HashSet<Guid>();
+        foreach (var group in Board.MediaGroups())
+        {
+            if (!group.Calls.All(_legs.ContainsKey))
+            {
+                continue;
+            }
+
+            if (!group.Mixed)
+            {
+                var (a, b) = (Board.Call(group.Calls[0])!, Board.Call(group.Calls[1])!);
+                routes[a.Id] = new RelayRoute(_legs[b.Id], Silenced: a.Media.Muted || a.Media.ListenOnly || b.Media.Deaf);
+                routes[b.Id] = new RelayRoute(_legs[a.Id], Silenced: b.Media.Muted || b.Media.ListenOnly || a.Media.Deaf);
+                continue;
+            }
+
+            var hub = group.Hub!.Value;
+            mixed.Add(hub);
+            if (!_mixes.TryGetValue(hub, out var mix))
+            {
+                mix = _mixes[hub] = new HubMix(this, hub);
+                _clock.Attach(mix.Mixer);
+            }
+
+            foreach (var call in group.Calls)
+            {
+                routes[call] = new MixRoute(mix.Join(call, _legs[call], Board.Call(call)!.Media));
+            }
+
+            mix.KeepOnly(group.Calls);
+        }
+
+        foreach (var (hub, mix) in _mixes.Where(m => !mixed.Contains(m.Key)).ToList())
+        {
+            _clock.Detach(mix.Mixer);
+            _mixes.Remove(hub);
+        }
+
+        _routes = routes;
+    }
+
+    /// <summary>One hub's mixer and what it needs per participant: its input and its outbound timestamp.</summary>
+    private sealed class HubMix : IMixerSink
+    {
+        private readonly ConcurrentDictionary<Guid, (InboundAudio Input, RtpLeg Leg, Timeline Timeline)> _members = new();
+        private readonly MediaSwitch _owner;
+        private readonly Guid _hub;
+
+        public HubMix(MediaSwitch owner, Guid hub)
+        {
+            (_owner, _hub) = (owner, hub);
+            Mixer = new AudioMixer(owner._settings.Mixer, this);
+        }
+
+        public AudioMixer Mixer { get; }
+
+        public InboundAudio Join(Guid call, RtpLeg leg, CallMedia media)
+        {
+            if (_members.TryGetValue(call, out var member))
+            {
+                Mixer.TryUpdate(call, media);
+                return member.Input;
+            }
+
+            var input = new InboundAudio(leg.Codec, _owner._settings.JitterBuffer);
+            _members[call] = (input, leg, new Timeline());
+            Mixer.TryAdd(call, input, leg.Codec, media);
+            return input;
+        }
+
+        public void KeepOnly(IReadOnlyList<Guid> calls)
+        {
+            foreach (var call in _members.Keys.Where(c => !calls.Contains(c)).ToList())
+            {
+                Mixer.Remove(call);
+                _members.TryRemove(call, out _);
+            }
+        }
+
+        public void Deliver(Guid participant, ReadOnlySpan<byte> payload, int samples)
+        {
+            if (_members.TryGetValue(participant, out var member))
+            {
+                member.Leg.Send(payload, member.Timeline.Advance(samples), marker: false);
+            }
+        }
+
+        public void TalkingChanged(Guid participant, bool talking) => _owner.Broadcast([new TalkerChanged(_hub, participant, talking)]);
+    }
+
+    /// <summary>A listener's outbound RTP timestamp, advanced by the samples of each frame sent (tick thread only).</summary>
+    private sealed class Timeline
+    {
+        private uint _next = (uint)Random.Shared.NextInt64(uint.MaxValue + 1L);
+
+        public uint Advance(int samples)
+        {
+            var now = _next;
+            _next += (uint)samples;
+            return now;
+        }
+    }
+}

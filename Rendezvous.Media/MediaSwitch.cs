@@ -1,0 +1,226 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Threading.Channels;
+using Rendezvous.Media.Calls;
+using Rendezvous.Media.Codecs;
+using Rendezvous.Media.Mixing;
+using Rendezvous.Media.Relay;
+using Rendezvous.Media.Rtp;
+
+namespace Rendezvous.Media;
+
+/// <summary>Settings of the <see cref="MediaSwitch"/>.</summary>
+public sealed record MediaSwitchSettings
+{
+    public SwitchboardLimits Limits { get; init; } = new();
+
+    /// <summary>Symmetric RTP for every leg: latch to the first source instead of requiring the negotiated one.</summary>
+    public bool LatchToFirstSource { get; init; }
+
+    /// <summary>Packets per second accepted per leg.</summary>
+    public int MaxPacketsPerSecond { get; init; } = 200;
+
+    /// <summary>A leg that has a remote party and stays silent this long is dropped, and its hub told.</summary>
+    public TimeSpan SilenceTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    public JitterBufferOptions JitterBuffer { get; init; } = new();
+
+    public MixerOptions Mixer { get; init; } = new();
+}
+
+/// <summary>A call was dropped because its party stayed silent past the timeout.</summary>
+public sealed record CallReaped(Guid Call, TimeSpan Silence) : CallEvent;
+
+/// <summary>A party started or stopped talking in a conference.</summary>
+public sealed record TalkerChanged(Guid Hub, Guid Call, bool Talking) : CallEvent;
+
+/// <summary>
+/// The switch: the call model (<see cref="Switchboard"/>) driving real media. Every call has an
+/// RTP leg; after each operation the media groups are re-read and each leg routed: a group of two
+/// is relayed packet by packet (transcoded when the codecs differ), a group of three or more goes
+/// through its hub's N-1 mixer on the shared 20 ms clock, and a call in no group is heard by no
+/// one. Events go to every subscriber. Thread-safe.
+/// </summary>
+public sealed partial class MediaSwitch : IRtpLegSink, IAsyncDisposable
+{
+    private readonly RtpPortPool _ports;
+    private readonly MediaSwitchSettings _settings;
+    private readonly MediaMetrics _metrics;
+    private readonly TimeProvider _time;
+    private readonly MixerClock _clock;
+    private readonly Lock _wiring = new();
+    private readonly ConcurrentDictionary<Guid, RtpLeg> _legs = new();
+    private readonly Dictionary<Guid, HubMix> _mixes = [];
+    private readonly List<Channel<CallEvent>> _subscribers = [];
+    private readonly ITimer _reaper;
+    private volatile Dictionary<Guid, Route> _routes = [];
+
+    public MediaSwitch(RtpPortPool ports, MediaSwitchSettings settings, MediaMetrics metrics, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        (_ports, _settings, _metrics, _time) = (ports, settings, metrics, time);
+        Board = new Switchboard(settings.Limits);
+        _clock = new MixerClock(time, settings.Mixer.FrameDuration);
+        _reaper = time.CreateTimer(_ => Reap(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+    }
+
+    /// <summary>The call model; read it freely, but change it only through this switch so media follows.</summary>
+    public Switchboard Board { get; }
+
+    /// <summary>A call's RTP leg (its local port is what our SDP answer names), or null.</summary>
+    public RtpLeg? Leg(Guid call) => _legs.TryGetValue(call, out var leg) ? leg : null;
+
+    /// <summary>
+    /// A new call with its leg. With a remote party (or latching) it is connected; without one it
+    /// waits in dial tone for <see cref="Dial"/>. Refused when no port pair is free.
+    /// </summary>
+    public CallOutcome<Guid> CreateCall(IPEndPoint? remote, AudioCodec codec, byte? telephoneEvent = null)
+    {
+        lock (_wiring)
+        {
+            if (_ports.TryAllocate() is not { } pair)
+            {
+                return new CallOutcome<Guid>(default, [], new CallConflict("create", "no RTP port pair is free in the configured range", new Dictionary<string, string>()));
+            }
+
+            var outcome = Board.Create(dialed: remote is not null || _settings.LatchToFirstSource);
+            StartLeg(outcome.Value, pair, LegSettings(remote, codec, telephoneEvent));
+            return Publish(outcome);
+        }
+    }
+
+    /// <summary>Gives a call in dial tone (a consultation call) its remote party and codec.</summary>
+    public CallOutcome<Guid> Dial(Guid call, IPEndPoint remote, AudioCodec codec, byte? telephoneEvent = null) => Apply(board =>
+    {
+        var outcome = board.Dial(call);
+        if (outcome.Succeeded)
+        {
+            _legs[call].Configure(LegSettings(remote, codec, telephoneEvent));
+        }
+
+        return outcome;
+    });
+
+    /// <summary>Runs any <see cref="Switchboard"/> operation so that media follows its result.</summary>
+    public CallOutcome<T> Apply<T>(Func<Switchboard, CallOutcome<T>> operation)
+    {
+        ArgumentNullException.ThrowIfNull(operation);
+        lock (_wiring)
+        {
+            return Publish(operation(Board));
+        }
+    }
+
+    /// <summary>A stream of every event from now on; complete it by cancelling the reader's token.</summary>
+    public ChannelReader<CallEvent> Subscribe(CancellationToken cancellationToken)
+    {
+        // Bounded: a subscriber that does not read loses the oldest events, never the switch's memory.
+        var channel = Channel.CreateBounded<CallEvent>(new BoundedChannelOptions(1024) { FullMode = BoundedChannelFullMode.DropOldest });
+        lock (_subscribers)
+        {
+            _subscribers.Add(channel);
+        }
+
+        cancellationToken.Register(() =>
+        {
+            lock (_subscribers)
+            {
+                _subscribers.Remove(channel);
+            }
+
+            channel.Writer.TryComplete();
+        });
+        return channel.Reader;
+    }
+
+    private RtpLegSettings LegSettings(IPEndPoint? remote, AudioCodec codec, byte? telephoneEvent) => new()
+    {
+        Remote = remote,
+        Codec = codec,
+        TelephoneEventPayloadType = telephoneEvent,
+        LatchToFirstSource = _settings.LatchToFirstSource,
+        MaxPacketsPerSecond = _settings.MaxPacketsPerSecond,
+    };
+
+    private void StartLeg(Guid call, RtpPortPair pair, RtpLegSettings settings)
+    {
+        var leg = new RtpLeg(call, pair, settings, this, _metrics, _time);
+        _legs[call] = leg;
+        leg.Start();
+    }
+
+    /// <summary>Under the wiring lock: legs for new calls, none for idle ones, routes for the new groups, then the events out.</summary>
+    private CallOutcome<T> Publish<T>(CallOutcome<T> outcome)
+    {
+        foreach (var e in outcome.Events)
+        {
+            switch (e)
+            {
+                case CallCreated created when !_legs.ContainsKey(created.Call):
+                    // A consultation call: ports now, so its SDP answer can be given before it is dialled.
+                    if (_ports.TryAllocate() is { } pair)
+                    {
+                        StartLeg(created.Call, pair, LegSettings(null, AudioCodec.Pcmu, null));
+                    }
+
+                    break;
+                case CallStateChanged { To: CallState.Idle } gone when _legs.TryRemove(gone.Call, out var leg):
+                    _ = leg.DisposeAsync().AsTask();
+                    break;
+                case MediaTopologyChanged:
+                    Rewire();
+                    break;
+                default:
+                    break;
+            }
+        }
+
+        Broadcast(outcome.Events);
+        return outcome;
+    }
+
+    private void Broadcast(IEnumerable<CallEvent> events)
+    {
+        lock (_subscribers)
+        {
+            foreach (var e in events)
+            {
+                foreach (var subscriber in _subscribers)
+                {
+                    subscriber.Writer.TryWrite(e);
+                }
+            }
+        }
+    }
+
+    /// <summary>Drops calls whose party has been silent past the timeout (only calls with a remote party can be).</summary>
+    private void Reap()
+    {
+        foreach (var leg in _legs.Values)
+        {
+            if (leg.Remote is not null && leg.Silence > _settings.SilenceTimeout && Board.Call(leg.Id) is { State: not CallState.Idle and not CallState.OnHold })
+            {
+                Broadcast([new CallReaped(leg.Id, leg.Silence)]);
+                Apply(board => board.Drop(leg.Id));
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _reaper.DisposeAsync().ConfigureAwait(false);
+        _clock.Dispose();
+        foreach (var leg in _legs.Values)
+        {
+            await leg.DisposeAsync().ConfigureAwait(false);
+        }
+
+        lock (_subscribers)
+        {
+            foreach (var subscriber in _subscribers)
+            {
+                subscriber.Writer.TryComplete();
+            }
+        }
+    }
+}

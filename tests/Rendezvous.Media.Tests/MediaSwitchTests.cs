@@ -1,0 +1,169 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.DependencyInjection;
+using Rendezvous.Media.Calls;
+using Rendezvous.Media.Codecs;
+using Rendezvous.Media.Relay;
+using Rendezvous.Media.Rtp;
+
+namespace Rendezvous.Media.Tests;
+
+/// <summary>
+/// The switch end to end over loopback UDP with the real 20 ms clock: three parties each send a
+/// constant level; in the conference each hears the sum of the other two (N-1), and after the
+/// third is removed the two left hear each other through the relay.
+/// </summary>
+[Collection(RunAlone.Name)]
+public sealed class MediaSwitchTests : IAsyncDisposable
+{
+    private static readonly MediaMetrics Metrics = new(new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>());
+    private readonly MediaSwitch _switch = new(
+        new RtpPortPool(IPAddress.Loopback, 43600 + Environment.ProcessId % 200 * 2, 43999),
+        new MediaSwitchSettings(),
+        Metrics,
+        TimeProvider.System);
+
+    /// <summary>A simulated party: sends a constant level every 20 ms and keeps what it hears.</summary>
+    private sealed class Party : IDisposable
+    {
+        private readonly Socket _socket = new(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        private readonly CancellationTokenSource _stop = new();
+        private readonly short _level;
+        private readonly AudioCodec _codec;
+
+        public Party(short level, AudioCodec codec)
+        {
+            (_level, _codec) = (level, codec);
+            _socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        }
+
+        public IPEndPoint EndPoint => (IPEndPoint)_socket.LocalEndPoint!;
+
+        public ConcurrentQueue<short> Heard { get; } = new();
+
+        public void Start(int port)
+        {
+            var target = new IPEndPoint(IPAddress.Loopback, port);
+            _ = Task.Run(async () =>
+            {
+                var payload = new byte[160];
+                var samples = Enumerable.Repeat(_level, 160).ToArray();
+                if (_codec.PayloadType == 0)
+                {
+                    MuLaw.Encode(samples, payload);
+                }
+                else
+                {
+                    ALaw.Encode(samples, payload);
+                }
+
+                using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(20));
+                for (ushort n = 0; await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false); n++)
+                {
+                    var builder = new RtpPacketBuilder { PayloadType = _codec.PayloadType, SequenceNumber = n, Timestamp = n * 160u, Ssrc = (uint)_level, Payload = payload };
+                    var buffer = new byte[builder.GetEncodedLength()];
+                    builder.TryWrite(buffer, out _);
+                    _socket.SendTo(buffer, target);
+                }
+            });
+            _ = Task.Run(async () =>
+            {
+                var buffer = new byte[1500];
+                var pcm = new short[160];
+                while (!_stop.IsCancellationRequested)
+                {
+                    var n = await _socket.ReceiveAsync(buffer, _stop.Token).ConfigureAwait(false);
+                    var packet = RtpPacket.Read(buffer.AsSpan(0, n)).Packet;
+                    if (packet.Payload.Length == 160)
+                    {
+                        if (packet.PayloadType == 0)
+                        {
+                            MuLaw.Decode(packet.Payload, pcm);
+                        }
+                        else
+                        {
+                            ALaw.Decode(packet.Payload, pcm);
+                        }
+
+                        Heard.Enqueue(pcm[80]);
+                    }
+                }
+            });
+        }
+
+        /// <summary>The median level heard over the last <paramref name="window"/> packets.</summary>
+        public async Task<short> SettledLevelAsync(int window = 20)
+        {
+            Heard.Clear();
+            for (var i = 0; i < 200 && Heard.Count < window; i++)
+            {
+                await Task.Delay(20);
+            }
+
+            var levels = Heard.ToArray().Order().ToArray();
+            Assert.True(levels.Length >= window, $"heard only {levels.Length} packets");
+            return levels[levels.Length / 2];
+        }
+
+        public void Dispose()
+        {
+            _stop.Cancel();
+            _socket.Dispose();
+        }
+    }
+
+    private static T Ok<T>(CallOutcome<T> outcome)
+    {
+        Assert.True(outcome.Succeeded, outcome.Conflict?.Reason);
+        return outcome.Value!;
+    }
+
+    [Fact]
+    public async Task Each_party_hears_the_others_but_not_itself_and_the_last_two_revert_to_the_relay()
+    {
+        using var alice = new Party(1000, AudioCodec.Pcmu);
+        using var bob = new Party(2000, AudioCodec.Pcma); // a different codec: transcoded and mixed alike
+        using var carol = new Party(4000, AudioCodec.Pcmu);
+        var a = Ok(_switch.CreateCall(alice.EndPoint, AudioCodec.Pcmu));
+        var b = Ok(_switch.CreateCall(bob.EndPoint, AudioCodec.Pcma));
+        alice.Start(_switch.Leg(a)!.LocalPort);
+        bob.Start(_switch.Leg(b)!.LocalPort);
+        Ok(_switch.Apply(board => board.Connect(a, b)));
+        Assert.InRange(await alice.SettledLevelAsync(), 1900, 2100); // Bob, relayed and transcoded
+        Assert.InRange(await bob.SettledLevelAsync(), 950, 1050);
+
+        // Alice sets up a conference and consults Carol, then adds her.
+        var setup = Ok(_switch.Apply(board => board.SetupConference(a)));
+        var c = setup.ConsultationCall!.Value;
+        carol.Start(_switch.Leg(c)!.LocalPort);
+        Ok(_switch.Dial(c, carol.EndPoint, AudioCodec.Pcmu));
+        Ok(_switch.Apply(board => board.AddToConference(setup.Hub, c)));
+
+        // N-1: 2000 + 4000, 1000 + 4000, 1000 + 2000 (within G.711's quantisation).
+        Assert.InRange(await alice.SettledLevelAsync(), 5700, 6300);
+        Assert.InRange(await bob.SettledLevelAsync(), 4750, 5250);
+        Assert.InRange(await carol.SettledLevelAsync(), 2850, 3150);
+
+        // Carol is removed: Alice and Bob are a two-party call again, relayed.
+        Ok(_switch.Apply(board => board.RemoveFromConference(c)));
+        Assert.InRange(await alice.SettledLevelAsync(), 1900, 2100);
+        Assert.InRange(await bob.SettledLevelAsync(), 950, 1050);
+        Assert.Null(_switch.Leg(c));
+    }
+
+    [Fact]
+    public async Task Subscribers_see_the_events_of_every_operation()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var events = _switch.Subscribe(cts.Token);
+        var a = Ok(_switch.CreateCall(new IPEndPoint(IPAddress.Loopback, 9), AudioCodec.Pcmu));
+        Ok(_switch.Apply(board => board.Hold(a)));
+        Assert.Equal(new CallCreated(a, CallState.Connected), await events.ReadAsync(cts.Token));
+        Assert.Equal(new CallStateChanged(a, CallState.Connected, CallState.OnHold, "hold"), await events.ReadAsync(cts.Token));
+        Assert.IsType<MediaTopologyChanged>(await events.ReadAsync(cts.Token));
+    }
+
+    public async ValueTask DisposeAsync() => await _switch.DisposeAsync();
+}
