@@ -1,3 +1,4 @@
+using Rendezvous.Api.Calls;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -38,6 +39,7 @@ internal static class RendezvousHost
         services.AddConferences();
         services.AddDirectories();
         services.AddMadcap();
+        services.AddCalls();
         services.AddRendezvousOpenApi();
         return builder;
     }
@@ -54,6 +56,8 @@ internal static class RendezvousHost
         app.MapConferencesApi();
         app.MapDirectoriesApi();
         app.MapMadcapApi();
+        app.MapCallsApi();
+        app.MapEventsApi();
         app.MapRendezvousOpenApi();
         return app;
     }

@@ -20,6 +20,21 @@ public sealed class MediaOptions : IValidatableObject
     [Range(1025, 65535)]
     public int RtpPortMax { get; set; } = 40999;
 
+    /// <summary>Symmetric RTP: latch each leg to the first source it hears (parties behind NAT). Off: only the negotiated remote party is heard.</summary>
+    public bool LatchToFirstSource { get; set; }
+
+    /// <summary>RTP (and RTCP) packets per second accepted from each leg's party; beyond it they are dropped and counted.</summary>
+    [Range(10, 10_000)]
+    public int MaxPacketsPerSecond { get; set; } = 200;
+
+    /// <summary>A leg with a remote party that sends nothing for this long is dropped, and its hub told.</summary>
+    [Range(1, 86_400)]
+    public int SilenceTimeoutSeconds { get; set; } = 30;
+
+    /// <summary>Most parties in one conference (LINEADDRESSCAPS.dwMaxNumConference).</summary>
+    [Range(3, 32)]
+    public int MaxConferenceParties { get; set; } = 16;
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (!IPAddress.TryParse(BindAddress, out _))

@@ -1,0 +1,190 @@
+using System.Net;
+using Microsoft.Extensions.Options;
+using Rendezvous.Api.Auth;
+using Rendezvous.Api.Conferences;
+using Rendezvous.Api.Configuration;
+using Rendezvous.Directory.Sdp;
+using Rendezvous.Media;
+using Rendezvous.Media.Calls;
+using Rendezvous.Media.Codecs;
+using Rendezvous.Media.Relay;
+
+namespace Rendezvous.Api.Calls;
+
+/// <summary>A call as the API shows it.</summary>
+internal sealed record CallResponse(
+    Guid Id, CallState State, Guid? Peer, Guid? Hub, Guid? ConsultationOf, CallMedia Media,
+    int? LocalPort, string? Remote, string? Codec, RtpLegCounters? Counters)
+{
+    /// <summary>Our SDP for the call (on creation): the port and codec the party sends to.</summary>
+    public string? Sdp { get; init; }
+
+    public static CallResponse From(CallInfo call, MediaSwitch media)
+    {
+        var leg = media.Leg(call.Id);
+        return new(call.Id, call.State, call.Peer, call.Hub, call.ConsultationOf, call.Media,
+            leg?.LocalPort, leg?.Remote?.ToString(), leg?.Codec.EncodingName, leg?.Counters);
+    }
+}
+
+internal sealed record PeerRequest(Guid Peer);
+
+internal sealed record MemberRequest(Guid Call, bool? ListenOnly);
+
+internal sealed record TransferRequest(Guid Consultation, bool AsConference);
+
+internal sealed record CallRequest(string? Remote, string? Codec, int? TelephoneEvent);
+
+/// <summary>A new conference (or a new consultation for one) and its consultation call, with the SDP the consulted party sends to.</summary>
+internal sealed record ConferenceSetupResponse(CallHubInfo Hub, CallResponse? ConsultationCall);
+
+internal static partial class CallsApi
+{
+    /// <summary>
+    /// Checks that the calls and hubs exist (404) and belong to the caller or the caller is an
+    /// administrator (403), runs the operation so media follows, answers a refusal with 409 and
+    /// the current states, and makes the caller the owner of what the operation created.
+    /// </summary>
+    private static IResult Operate<T>(HttpContext http, MediaSwitch media, CallOwners owners, Guid[] calls, Guid[] hubs,
+        Func<Switchboard, CallOutcome<T>> operation, Func<T, IResult> ok, bool direct = false)
+    {
+        var caller = CallerIdentity.From(http.User)!;
+        foreach (var (id, kind, exists) in calls.Select(c => (c, "call", media.Board.Call(c) is not null)).Concat(hubs.Select(h => (h, "call hub", media.Board.Hub(h) is not null))))
+        {
+            if (!exists)
+            {
+                return NotFound(kind, id);
+            }
+
+            if (!caller.IsAdmin && owners.Of(id) != caller.Subject)
+            {
+                return TypedResults.Problem(title: "Forbidden.", detail: $"Only the owner of {kind} {id} or an administrator may act on it.",
+                    statusCode: StatusCodes.Status403Forbidden, type: TypeBase + "not-owner");
+            }
+        }
+
+        var outcome = direct ? operation(media.Board) : media.Apply(operation);
+        if (outcome.Conflict is { } conflict)
+        {
+            if (conflict.Reason.StartsWith("no call", StringComparison.Ordinal))
+            {
+                return TypedResults.Problem(title: "Not found.", detail: conflict.Reason, statusCode: StatusCodes.Status404NotFound, type: TypeBase + "not-found");
+            }
+
+            return TypedResults.Problem(title: $"{conflict.Operation} is not possible now.", detail: conflict.Reason, statusCode: StatusCodes.Status409Conflict,
+                type: TypeBase + "call-state", extensions: new Dictionary<string, object?> { ["operation"] = conflict.Operation, ["currentStates"] = conflict.CurrentStates });
+        }
+
+        foreach (var e in outcome.Events)
+        {
+            switch (e)
+            {
+                case CallCreated created:
+                    owners.Set(created.Call, caller.Subject);
+                    break;
+                case CallHubStateChanged { From: null } hub:
+                    owners.Set(hub.Hub, caller.Subject);
+                    break;
+                default:
+                    break;
+            }
+        }
+
+        return ok(outcome.Value!);
+    }
+
+    private static async Task<IResult> WithBodyAsync<T>(HttpContext http, IOptions<LimitsOptions> limits, Func<T, IResult> then, CancellationToken cancellationToken)
+        where T : class
+    {
+        var (body, problem) = await RequestBodies.ReadJsonAsync<T>(http, limits.Value.MaxBodyBytes, cancellationToken).ConfigureAwait(false);
+        return body is null ? problem! : then(body);
+    }
+
+    /// <summary>An SDP offer (application/sdp) or JSON {remote, codec, telephoneEvent}; a JSON body without remote gives no offer.</summary>
+    private static async Task<(MediaOffer? Offer, bool FromSdp, IResult? Problem)> ReadOfferAsync(HttpContext http, LimitsOptions limits, CancellationToken cancellationToken)
+    {
+        var contentType = http.Request.ContentType;
+        if (contentType is not null && contentType.StartsWith(ConferencesApi.SdpMediaType, StringComparison.OrdinalIgnoreCase))
+        {
+            var bytes = await RequestBodies.ReadLimitedAsync(http.Request, limits.MaxBodyBytes, cancellationToken).ConfigureAwait(false);
+            if (bytes is null)
+            {
+                return (null, true, Problems.TooLarge(limits.MaxBodyBytes));
+            }
+
+            // Offers come from real phones and tools: read leniently, as RFC 3264 peers expect.
+            var parsed = SdpParser.Parse(bytes, SdpParseOptions.Lenient);
+            if (parsed.Description is not { } description)
+            {
+                return (null, true, Problems.InvalidSdp(parsed.Diagnostics));
+            }
+
+            var offer = SdpOfferAnswer.Read(description, out var error);
+            return offer is null
+                ? (null, true, TypedResults.Problem(title: "The offer cannot be answered.", detail: error, statusCode: StatusCodes.Status400BadRequest, type: TypeBase + "unanswerable-offer"))
+                : (offer, true, null);
+        }
+
+        if (http.Request.ContentLength is null or 0 && contentType is null)
+        {
+            return (null, false, null);
+        }
+
+        if (!RequestBodies.IsJson(http.Request))
+        {
+            return (null, false, Problems.UnsupportedMediaType(contentType));
+        }
+
+        var (body, problem) = await RequestBodies.ReadJsonAsync<CallRequest>(http, limits.MaxBodyBytes, cancellationToken).ConfigureAwait(false);
+        if (body is null)
+        {
+            return (null, false, problem);
+        }
+
+        var errors = new Dictionary<string, string[]>();
+        AudioCodec codec = AudioCodec.Pcmu;
+        if (body.Codec is { } name && !TryCodec(name, out codec))
+        {
+            errors["codec"] = ["must be PCMU or PCMA"];
+        }
+
+        IPEndPoint? remote = null;
+        if (body.Remote is { } text && (!IPEndPoint.TryParse(text, out remote) || remote.Port == 0))
+        {
+            errors["remote"] = ["must be ip:port with a port from 1 to 65535"];
+        }
+
+        if (body.TelephoneEvent is { } te && te is < 96 or > 127)
+        {
+            errors["telephoneEvent"] = ["must be a dynamic payload type, 96 to 127"];
+        }
+
+        if (errors.Count > 0)
+        {
+            return (null, false, TypedResults.ValidationProblem(errors, title: "The call is not valid.", type: TypeBase + "invalid-call"));
+        }
+
+        return (remote is null ? null : new MediaOffer(remote, codec, (byte?)body.TelephoneEvent), false, null);
+    }
+
+    private static bool TryCodec(string name, out AudioCodec codec)
+    {
+        codec = name.ToUpperInvariant() switch { "PCMU" => AudioCodec.Pcmu, "PCMA" => AudioCodec.Pcma, _ => null! };
+        return codec is not null;
+    }
+
+    private static Guid[] HubOf(MediaSwitch media, Guid call) => media.Board.Call(call)?.Hub is { } hub ? [hub] : [];
+
+    private static Microsoft.AspNetCore.Http.HttpResults.Ok<CallResponse> Ok(MediaSwitch media, Guid call) => TypedResults.Ok(CallResponse.From(media.Board.Call(call)!, media));
+
+    private static Microsoft.AspNetCore.Http.HttpResults.Ok<CallHubInfo> Hub(MediaSwitch media, Guid hub) => TypedResults.Ok(media.Board.Hub(hub));
+
+    private static Microsoft.AspNetCore.Http.HttpResults.Created<ConferenceSetupResponse> Created(MediaSwitch media, Rendezvous.Media.Calls.ConferenceSetup setup)
+    {
+        var consultation = setup.ConsultationCall is { } c ? CallResponse.From(media.Board.Call(c)!, media) : null;
+        return TypedResults.Created($"/api/call-hubs/{setup.Hub}", new ConferenceSetupResponse(media.Board.Hub(setup.Hub)!, consultation));
+    }
+
+    private static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult NotFound(string kind, Guid id) => TypedResults.Problem(
+        title: "Not found.", detail: $"There is no {kind} {id}.", statusCode: StatusCodes.Status404NotFound, type: TypeBase + "not-found");
+}
