@@ -74,7 +74,7 @@ public sealed partial class MediaSwitch : IRtpLegSink, IAsyncDisposable
     /// A new call with its leg. With a remote party (or latching) it is connected; without one it
     /// waits in dial tone for <see cref="Dial"/>. Refused when no port pair is free.
     /// </summary>
-    public CallOutcome<Guid> CreateCall(IPEndPoint? remote, AudioCodec codec, byte? telephoneEvent = null)
+    public CallOutcome<Guid> CreateCall(IPEndPoint? remote, AudioCodec codec, byte? telephoneEvent = null, IPEndPoint? source = null)
     {
         lock (_wiring)
         {
@@ -84,18 +84,18 @@ public sealed partial class MediaSwitch : IRtpLegSink, IAsyncDisposable
             }
 
             var outcome = Board.Create(dialed: remote is not null || _settings.LatchToFirstSource);
-            StartLeg(outcome.Value, pair, LegSettings(remote, codec, telephoneEvent));
+            StartLeg(outcome.Value, pair, LegSettings(remote, codec, telephoneEvent) with { Source = source });
             return Publish(outcome);
         }
     }
 
     /// <summary>Gives a call in dial tone (a consultation call) its remote party and codec.</summary>
-    public CallOutcome<Guid> Dial(Guid call, IPEndPoint remote, AudioCodec codec, byte? telephoneEvent = null) => Apply(board =>
+    public CallOutcome<Guid> Dial(Guid call, IPEndPoint remote, AudioCodec codec, byte? telephoneEvent = null, IPEndPoint? source = null) => Apply(board =>
     {
         var outcome = board.Dial(call);
         if (outcome.Succeeded)
         {
-            _legs[call].Configure(LegSettings(remote, codec, telephoneEvent));
+            _legs[call].Configure(LegSettings(remote, codec, telephoneEvent) with { Source = source });
         }
 
         return outcome;

@@ -33,7 +33,7 @@ internal sealed record MemberRequest(Guid Call, bool? ListenOnly);
 
 internal sealed record TransferRequest(Guid Consultation, bool AsConference);
 
-internal sealed record CallRequest(string? Remote, string? Codec, int? TelephoneEvent);
+internal sealed record CallRequest(string? Remote, string? Codec, int? TelephoneEvent, string? Source);
 
 /// <summary>A new conference (or a new consultation for one) and its consultation call, with the SDP the consulted party sends to.</summary>
 internal sealed record ConferenceSetupResponse(CallHubInfo Hub, CallResponse? ConsultationCall);
@@ -100,7 +100,7 @@ internal static partial class CallsApi
         return body is null ? problem! : then(body);
     }
 
-    /// <summary>An SDP offer (application/sdp) or JSON {remote, codec, telephoneEvent}; a JSON body without remote gives no offer.</summary>
+    /// <summary>An SDP offer (application/sdp) or JSON {remote, codec, telephoneEvent, source}; a JSON body without remote gives no offer.</summary>
     private static async Task<(MediaOffer? Offer, bool FromSdp, IResult? Problem)> ReadOfferAsync(HttpContext http, LimitsOptions limits, CancellationToken cancellationToken)
     {
         var contentType = http.Request.ContentType;
@@ -154,6 +154,12 @@ internal static partial class CallsApi
             errors["remote"] = ["must be ip:port with a port from 1 to 65535"];
         }
 
+        IPEndPoint? source = null;
+        if (body.Source is { } from && (!IPEndPoint.TryParse(from, out source) || source.Port == 0))
+        {
+            errors["source"] = ["must be ip:port with a port from 1 to 65535"];
+        }
+
         if (body.TelephoneEvent is { } te && te is < 96 or > 127)
         {
             errors["telephoneEvent"] = ["must be a dynamic payload type, 96 to 127"];
@@ -164,7 +170,7 @@ internal static partial class CallsApi
             return (null, false, TypedResults.ValidationProblem(errors, title: "The call is not valid.", type: TypeBase + "invalid-call"));
         }
 
-        return (remote is null ? null : new MediaOffer(remote, codec, (byte?)body.TelephoneEvent), false, null);
+        return (remote is null ? null : new MediaOffer(remote, codec, (byte?)body.TelephoneEvent, source), false, null);
     }
 
     private static bool TryCodec(string name, out AudioCodec codec)

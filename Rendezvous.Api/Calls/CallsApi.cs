@@ -29,7 +29,7 @@ internal static partial class CallsApi
             .RequireAuthorization(RendezvousPolicies.Reader).WithName("GetCall").WithSummary("A call: its state, peer, hub, media flags, port and counters; with Accept: application/sdp, our SDP for it.");
         calls.MapPost("/", CreateCallAsync)
             .RequireAuthorization(RendezvousPolicies.Writer).WithName("CreateCall")
-            .WithSummary("Creates a call (a leg): from an SDP offer (application/sdp; answered with our SDP) or from JSON {remote: \"ip:port\", codec: \"PCMU\"|\"PCMA\", telephoneEvent}.");
+            .WithSummary("Creates a call (a leg): from an SDP offer (application/sdp; answered with our SDP) or from JSON {remote: \"ip:port\", codec: \"PCMU\"|\"PCMA\", telephoneEvent, source: \"ip:port\" when the party sends from elsewhere}.");
         calls.MapPost("/{id:guid}/dial", DialAsync)
             .RequireAuthorization(RendezvousPolicies.Writer).WithName("DialCall").WithSummary("Gives a call in dial tone (a consultation call) its remote party: SDP offer or JSON, as for creating one.");
         calls.MapDelete("/{id:guid}", (Guid id, HttpContext http, MediaSwitch media, CallOwners owners) => Operate(http, media, owners, [id], [], b => b.Drop(id), _ => TypedResults.NoContent()))
@@ -103,7 +103,7 @@ internal static partial class CallsApi
             return problem;
         }
 
-        var outcome = media.CreateCall(offer?.Remote, offer?.Codec ?? AudioCodec.Pcmu, offer?.TelephoneEvent);
+        var outcome = media.CreateCall(offer?.Remote, offer?.Codec ?? AudioCodec.Pcmu, offer?.TelephoneEvent, offer?.Source);
         if (!outcome.Succeeded)
         {
             return TypedResults.Problem(title: "No media port is free.", detail: outcome.Conflict!.Reason, statusCode: StatusCodes.Status503ServiceUnavailable, type: TypeBase + "no-media-port");
@@ -136,6 +136,6 @@ internal static partial class CallsApi
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["remote"] = ["dialling needs the remote party's address"] }, type: TypeBase + "invalid-call");
         }
 
-        return Operate(http, media, owners, [id], [], _ => media.Dial(id, offer.Remote, offer.Codec, offer.TelephoneEvent), _ => Ok(media, id), direct: true);
+        return Operate(http, media, owners, [id], [], _ => media.Dial(id, offer.Remote, offer.Codec, offer.TelephoneEvent, offer.Source), _ => Ok(media, id), direct: true);
     }
 }

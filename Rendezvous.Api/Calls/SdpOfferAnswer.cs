@@ -7,7 +7,7 @@ using Rendezvous.Media.Codecs;
 namespace Rendezvous.Api.Calls;
 
 /// <summary>What a call's remote party offered: where it receives, in which codec, and its telephone-event payload type.</summary>
-internal sealed record MediaOffer(IPEndPoint Remote, AudioCodec Codec, byte? TelephoneEvent);
+internal sealed record MediaOffer(IPEndPoint Remote, AudioCodec Codec, byte? TelephoneEvent, IPEndPoint? Source = null);
 
 /// <summary>
 /// The offer/answer exchange of RFC 3264 for one audio stream: the first m=audio line over

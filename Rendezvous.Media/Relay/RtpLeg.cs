@@ -12,6 +12,13 @@ public sealed record RtpLegSettings
     /// <summary>The negotiated remote RTP address; null until known (then only latching can supply it).</summary>
     public IPEndPoint? Remote { get; init; }
 
+    /// <summary>
+    /// Where the party sends from, when that differs from where it receives (<see cref="Remote"/>):
+    /// a sender and a receiver that are separate programs. Null: the party sends from
+    /// <see cref="Remote"/> (symmetric RTP). Only this source is heard, unless latching.
+    /// </summary>
+    public IPEndPoint? Source { get; init; }
+
     /// <summary>The one audio codec of this leg.</summary>
     public AudioCodec Codec { get; init; } = AudioCodec.Pcmu;
 
@@ -258,7 +265,8 @@ public sealed partial class RtpLeg : IAsyncDisposable
             remote = Remote!;
         }
 
-        return source.Address.Equals(remote.Address) && source.Port == (rtcp ? remote.Port + 1 : remote.Port);
+        var expected = _settings.Source ?? remote;
+        return source.Address.Equals(expected.Address) && source.Port == (rtcp ? expected.Port + 1 : expected.Port);
     }
 
     public async ValueTask DisposeAsync()

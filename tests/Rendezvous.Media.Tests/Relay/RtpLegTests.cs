@@ -141,6 +141,20 @@ public sealed class RtpLegTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task A_party_that_sends_from_another_port_than_it_receives_on_is_heard_only_from_there()
+    {
+        using var receiver = Party();
+        using var sender = Party();
+        var leg = Leg(new RtpLegSettings { Remote = (IPEndPoint)receiver.LocalEndPoint!, Source = (IPEndPoint)sender.LocalEndPoint! }, new Collector());
+        var target = new IPEndPoint(IPAddress.Loopback, leg.LocalPort);
+        receiver.SendTo(Rtp(1), target); // the receive address is not the source
+        sender.SendTo(Rtp(2), target);
+        await Until(() => leg.Counters.Received == 1 && leg.Counters.DroppedForeignSource == 1);
+        Assert.True(leg.Send(new byte[160], 0, marker: false));
+        Assert.True(receiver.Receive(new byte[1500]) > 12); // and we send to where it receives
+    }
+
+    [Fact]
     public async Task A_flood_past_the_rate_limit_is_dropped_and_counted()
     {
         using var party = Party();
