@@ -28,6 +28,9 @@ public sealed record RtpLegSettings
     /// <summary>Symmetric RTP: take the first packet's source as the remote party (for parties behind NAT). Off: only <see cref="Remote"/> is accepted.</summary>
     public bool LatchToFirstSource { get; init; }
 
+    /// <summary>RFC 3550's RTCP report interval (5 s minimum in section 6.2); each report waits a random 0.5 to 1.5 times it.</summary>
+    public TimeSpan RtcpInterval { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Packets per second accepted from the remote party (RTP and RTCP each); beyond it, dropped and counted.</summary>
     public int MaxPacketsPerSecond { get; init; } = 200;
 }
@@ -145,7 +148,11 @@ public sealed partial class RtpLeg : IAsyncDisposable
     }
 
     /// <summary>Starts receiving on both ports.</summary>
-    public void Start() => _loops = Task.WhenAll(ReceiveRtpAsync(_stop.Token), ReceiveRtcpAsync(_stop.Token));
+    public void Start()
+    {
+        _loops = Task.WhenAll(ReceiveRtpAsync(_stop.Token), ReceiveRtcpAsync(_stop.Token));
+        StartReports();
+    }
 
     /// <summary>Sends one RTP packet with our SSRC and the next sequence number; false when there is no remote party yet.</summary>
     public bool Send(ReadOnlySpan<byte> payload, uint timestamp, bool marker, byte? payloadType = null)
@@ -238,6 +245,7 @@ public sealed partial class RtpLeg : IAsyncDisposable
         }
 
         (_lastSentSequence, _lastSentTimestamp) = (sequence, timestamp);
+        Interlocked.Add(ref _sentOctets, payload.Length);
         _sequence = (ushort)(sequence + 1);
         Interlocked.Increment(ref _sent);
         _metrics.Sent();
@@ -271,6 +279,12 @@ public sealed partial class RtpLeg : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_reports is not null)
+        {
+            await _reports.DisposeAsync().ConfigureAwait(false);
+        }
+
+        SendReport(goodbye: true); // section 6.6: BYE when the leg ends
         await _stop.CancelAsync().ConfigureAwait(false);
         _ports.Dispose();
         try

@@ -18,7 +18,7 @@ public sealed class RealTime
 /// <summary>
 /// The basic conference flow with real participants: ffmpeg sends a sine tone per party (20 ms
 /// PCMU packets from a fixed source port) and a separate ffmpeg per party records what the switch
-/// sends it. Goertzel filters check who hears which tone; tshark dissects what went over the wire.
+/// sends it. Goertzel filters check who hears which tone; tshark dissects our RTP and RTCP on the wire.
 /// </summary>
 [Collection(RealTime.Name)]
 public sealed class RealParticipantsTests(PostgresServer postgres) : IClassFixture<PostgresServer>
@@ -95,14 +95,18 @@ public sealed class RealParticipantsTests(PostgresServer postgres) : IClassFixtu
             await tshark;
 
             // tshark: our RTP dissects cleanly, with nothing malformed and no warnings.
-            var decodeAs = parties.SelectMany(p => new[] { "-d", $"udp.port=={p.Receive},rtp" }).Concat(
-                Enumerable.Range(0, 8).SelectMany(n => new[] { "-d", $"udp.port=={MediaPorts + 2 * n},rtp" }));
+            var decodeAs = parties.SelectMany(p => new[] { "-d", $"udp.port=={p.Receive},rtp", "-d", $"udp.port=={p.Receive + 1},rtcp" }).Concat(
+                Enumerable.Range(0, 8).SelectMany(n => new[] { "-d", $"udp.port=={MediaPorts + 2 * n},rtp", "-d", $"udp.port=={MediaPorts + 2 * n + 1},rtcp" }));
             var problems = await ProcessRunner.RunAsync("tshark", ["-r", capture, .. decodeAs, "-Y", "_ws.malformed || _ws.expert.severity >= warning"], TimeSpan.FromSeconds(60));
             Assert.True(string.IsNullOrWhiteSpace(Strip(problems)), $"tshark flagged packets:\n{problems}");
             var rtp = await ProcessRunner.RunAsync("tshark", ["-r", capture, .. decodeAs, "-Y", "rtp && udp.srcport >= " + MediaPorts + " && udp.srcport <= " + (MediaPorts + 15), "-T", "fields", "-e", "rtp.p_type"], TimeSpan.FromSeconds(60));
             var ours = Strip(rtp).Split('\n', StringSplitOptions.RemoveEmptyEntries);
             Assert.True(ours.Length > 300, $"only {ours.Length} RTP packets from our ports");
             Assert.All(ours, pt => Assert.Equal("0", pt.Trim()));
+            var reports = await ProcessRunner.RunAsync("tshark", ["-r", capture, .. decodeAs, "-Y", "rtcp && udp.srcport >= " + MediaPorts + " && udp.srcport <= " + (MediaPorts + 15), "-T", "fields", "-e", "rtcp.pt"], TimeSpan.FromSeconds(60));
+            var ourReports = Strip(reports).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            Assert.True(ourReports.Length >= 3, $"only {ourReports.Length} RTCP packets from our ports");
+            Assert.Contains(ourReports, r => r.Contains("200", StringComparison.Ordinal)); // sender reports
         }
         finally
         {

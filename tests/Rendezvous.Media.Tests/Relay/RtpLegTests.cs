@@ -246,6 +246,47 @@ public sealed class RtpLegTests : IAsyncDisposable
         Assert.Equal(1, leg.Counters.DroppedMalformed);
     }
 
+    [Fact]
+    public async Task The_leg_sends_its_own_sender_reports_about_the_party_and_a_bye_when_it_ends()
+    {
+        using var party = _pool.TryAllocate()!;
+        party.Rtcp.ReceiveTimeout = 3000;
+        var leg = Leg(new RtpLegSettings { Remote = (IPEndPoint)party.Rtp.LocalEndPoint!, RtcpInterval = TimeSpan.FromMilliseconds(100) }, new Collector());
+        for (ushort n = 1; n <= 3; n++)
+        {
+            party.Rtp.SendTo(Rtp(n), new IPEndPoint(IPAddress.Loopback, leg.LocalPort));
+        }
+
+        await Until(() => leg.Counters.Received == 3);
+        Assert.True(leg.Send(new byte[160], 1000, marker: false));
+
+        var buffer = new byte[1500];
+        Rendezvous.Media.Rtcp.RtcpSenderReport? report = null;
+        for (var i = 0; i < 20 && report is null; i++)
+        {
+            var n = party.Rtcp.Receive(buffer);
+            var decoded = Rendezvous.Media.Rtcp.RtcpCompound.Read(buffer.AsSpan(0, n));
+            Assert.True(decoded.IsValid, decoded.Error.ToString());
+            report = decoded.Packets[0] as Rendezvous.Media.Rtcp.RtcpSenderReport;
+            Assert.Contains(decoded.Packets, p => p is Rendezvous.Media.Rtcp.RtcpSourceDescription sdes && sdes.Chunks[0].Cname == leg.Cname);
+        }
+
+        Assert.NotNull(report);
+        Assert.Equal((leg.Ssrc, 1u, 160u), (report.Ssrc, report.SenderInfo.PacketCount, report.SenderInfo.OctetCount));
+        Assert.Equal(0x1234u, Assert.Single(report.ReportBlocks).Ssrc);
+
+        _owned.Remove(leg);
+        await leg.DisposeAsync();
+        var goodbye = false;
+        for (var i = 0; i < 20 && !goodbye; i++)
+        {
+            var n = party.Rtcp.Receive(buffer);
+            goodbye = Rendezvous.Media.Rtcp.RtcpCompound.Read(buffer.AsSpan(0, n)).Packets.Any(p => p is Rendezvous.Media.Rtcp.RtcpGoodbye);
+        }
+
+        Assert.True(goodbye);
+    }
+
     private readonly record struct RtpPacketSummary(ushort Sequence, uint Timestamp, uint Ssrc, byte PayloadType, byte First);
 
     public async ValueTask DisposeAsync()
