@@ -82,10 +82,10 @@ public sealed partial class MediaSwitch
         _routes = routes;
     }
 
-    /// <summary>One hub's mixer and what it needs per participant: its input and its outbound timestamp.</summary>
+    /// <summary>One hub's mixer and what it needs per participant: its input, and its leg to send the mix on.</summary>
     private sealed class HubMix : IMixerSink
     {
-        private readonly ConcurrentDictionary<Guid, (InboundAudio Input, RtpLeg Leg, Timeline Timeline)> _members = new();
+        private readonly ConcurrentDictionary<Guid, (InboundAudio Input, RtpLeg Leg)> _members = new();
         private readonly MediaSwitch _owner;
         private readonly Guid _hub;
 
@@ -106,7 +106,7 @@ public sealed partial class MediaSwitch
             }
 
             var input = new InboundAudio(leg.Codec, _owner._settings.JitterBuffer);
-            _members[call] = (input, leg, new Timeline());
+            _members[call] = (input, leg);
             Mixer.TryAdd(call, input, leg.Codec, media);
             return input;
         }
@@ -124,23 +124,10 @@ public sealed partial class MediaSwitch
         {
             if (_members.TryGetValue(participant, out var member))
             {
-                member.Leg.Send(payload, member.Timeline.Advance(samples), marker: false);
+                member.Leg.SendNext(payload, samples);
             }
         }
 
         public void TalkingChanged(Guid participant, bool talking) => _owner.Broadcast([new TalkerChanged(_hub, participant, talking)]);
-    }
-
-    /// <summary>A listener's outbound RTP timestamp, advanced by the samples of each frame sent (tick thread only).</summary>
-    private sealed class Timeline
-    {
-        private uint _next = (uint)Random.Shared.NextInt64(uint.MaxValue + 1L);
-
-        public uint Advance(int samples)
-        {
-            var now = _next;
-            _next += (uint)samples;
-            return now;
-        }
     }
 }

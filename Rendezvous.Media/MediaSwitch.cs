@@ -26,6 +26,9 @@ public sealed record MediaSwitchSettings
     public JitterBufferOptions JitterBuffer { get; init; } = new();
 
     public MixerOptions Mixer { get; init; } = new();
+
+    /// <summary>How long an idle call or hub stays readable (GET answers "idle") before it is forgotten.</summary>
+    public TimeSpan IdleRetention { get; init; } = TimeSpan.FromMinutes(1);
 }
 
 /// <summary>A call was dropped because its party stayed silent past the timeout.</summary>
@@ -52,6 +55,7 @@ public sealed partial class MediaSwitch : IRtpLegSink, IAsyncDisposable
     private readonly ConcurrentDictionary<Guid, RtpLeg> _legs = new();
     private readonly Dictionary<Guid, HubMix> _mixes = [];
     private readonly List<Channel<CallEvent>> _subscribers = [];
+    private readonly ConcurrentQueue<(Guid Id, long At)> _idle = new();
     private readonly ITimer _reaper;
     private volatile Dictionary<Guid, Route> _routes = [];
 
@@ -80,7 +84,7 @@ public sealed partial class MediaSwitch : IRtpLegSink, IAsyncDisposable
         {
             if (_ports.TryAllocate() is not { } pair)
             {
-                return new CallOutcome<Guid>(default, [], new CallConflict("create", "no RTP port pair is free in the configured range", new Dictionary<string, string>()));
+                return NoPorts("create");
             }
 
             var outcome = Board.Create(dialed: remote is not null || _settings.LatchToFirstSource);
@@ -89,9 +93,17 @@ public sealed partial class MediaSwitch : IRtpLegSink, IAsyncDisposable
         }
     }
 
-    /// <summary>Gives a call in dial tone (a consultation call) its remote party and codec.</summary>
+    /// <summary>
+    /// Gives a call in dial tone (a consultation call) its remote party and codec. Refused, with
+    /// nothing changed, when the call had no port pair free when it was created and has none now.
+    /// </summary>
     public CallOutcome<Guid> Dial(Guid call, IPEndPoint remote, AudioCodec codec, byte? telephoneEvent = null, IPEndPoint? source = null) => Apply(board =>
     {
+        if (board.Call(call) is { State: CallState.Dialtone } && !EnsureLeg(call))
+        {
+            return NoPorts("dial");
+        }
+
         var outcome = board.Dial(call);
         if (outcome.Succeeded)
         {
@@ -100,6 +112,9 @@ public sealed partial class MediaSwitch : IRtpLegSink, IAsyncDisposable
 
         return outcome;
     });
+
+    private static CallOutcome<Guid> NoPorts(string operation) =>
+        new(default, [], new CallConflict(operation, "no RTP port pair is free in the configured range", new Dictionary<string, string>()));
 
     /// <summary>Runs any <see cref="Switchboard"/> operation so that media follows its result.</summary>
     public CallOutcome<T> Apply<T>(Func<Switchboard, CallOutcome<T>> operation)
@@ -142,6 +157,23 @@ public sealed partial class MediaSwitch : IRtpLegSink, IAsyncDisposable
         MaxPacketsPerSecond = _settings.MaxPacketsPerSecond,
     };
 
+    /// <summary>Gives a call a leg (ports, no remote party yet) unless it has one; false when no port pair is free.</summary>
+    private bool EnsureLeg(Guid call)
+    {
+        if (_legs.ContainsKey(call))
+        {
+            return true;
+        }
+
+        if (_ports.TryAllocate() is not { } pair)
+        {
+            return false;
+        }
+
+        StartLeg(call, pair, LegSettings(null, AudioCodec.Pcmu, null));
+        return true;
+    }
+
     private void StartLeg(Guid call, RtpPortPair pair, RtpLegSettings settings)
     {
         var leg = new RtpLeg(call, pair, settings, this, _metrics, _time);
@@ -156,16 +188,21 @@ public sealed partial class MediaSwitch : IRtpLegSink, IAsyncDisposable
         {
             switch (e)
             {
-                case CallCreated created when !_legs.ContainsKey(created.Call):
-                    // A consultation call: ports now, so its SDP answer can be given before it is dialled.
-                    if (_ports.TryAllocate() is { } pair)
+                case CallCreated created:
+                    // A consultation call: ports now, so its SDP answer can be given before it is
+                    // dialled (if none is free, dialling tries again).
+                    EnsureLeg(created.Call);
+                    break;
+                case CallStateChanged { To: CallState.Idle } gone:
+                    if (_legs.TryRemove(gone.Call, out var leg))
                     {
-                        StartLeg(created.Call, pair, LegSettings(null, AudioCodec.Pcmu, null));
+                        _ = leg.DisposeAsync().AsTask();
                     }
 
+                    _idle.Enqueue((gone.Call, _time.GetTimestamp()));
                     break;
-                case CallStateChanged { To: CallState.Idle } gone when _legs.TryRemove(gone.Call, out var leg):
-                    _ = leg.DisposeAsync().AsTask();
+                case CallHubStateChanged { To: CallHubState.Idle } released:
+                    _idle.Enqueue((released.Hub, _time.GetTimestamp()));
                     break;
                 case MediaTopologyChanged:
                     Rewire();
@@ -193,9 +230,18 @@ public sealed partial class MediaSwitch : IRtpLegSink, IAsyncDisposable
         }
     }
 
-    /// <summary>Drops calls whose party has been silent past the timeout (only calls with a remote party can be).</summary>
+    /// <summary>
+    /// Once a second: drops calls whose party has been silent past the timeout (only calls with a
+    /// remote party can be), and forgets calls and hubs idle for longer than the retention, so the
+    /// switch's memory follows the live calls.
+    /// </summary>
     private void Reap()
     {
+        while (_idle.TryPeek(out var idle) && _time.GetElapsedTime(idle.At) > _settings.IdleRetention && _idle.TryDequeue(out idle))
+        {
+            Board.Forget([idle.Id]);
+        }
+
         foreach (var leg in _legs.Values)
         {
             if (leg.Remote is not null && leg.Silence > _settings.SilenceTimeout && Board.Call(leg.Id) is { State: not CallState.Idle and not CallState.OnHold })

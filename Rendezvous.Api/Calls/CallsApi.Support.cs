@@ -46,7 +46,12 @@ internal static partial class CallsApi
     /// the current states, and makes the caller the owner of what the operation created.
     /// </summary>
     private static IResult Operate<T>(HttpContext http, MediaSwitch media, CallOwners owners, Guid[] calls, Guid[] hubs,
-        Func<Switchboard, CallOutcome<T>> operation, Func<T, IResult> ok, bool direct = false)
+        Func<Switchboard, CallOutcome<T>> operation, Func<T, IResult> ok) =>
+        Operate(http, media, owners, calls, hubs, () => media.Apply(operation), ok);
+
+    /// <summary>As above, for an operation of the switch itself (dialling reconfigures the leg as well).</summary>
+    private static IResult Operate<T>(HttpContext http, MediaSwitch media, CallOwners owners, Guid[] calls, Guid[] hubs,
+        Func<CallOutcome<T>> run, Func<T, IResult> ok)
     {
         var caller = CallerIdentity.From(http.User)!;
         foreach (var (id, kind, exists) in calls.Select(c => (c, "call", media.Board.Call(c) is not null)).Concat(hubs.Select(h => (h, "call hub", media.Board.Hub(h) is not null))))
@@ -63,10 +68,10 @@ internal static partial class CallsApi
             }
         }
 
-        var outcome = direct ? operation(media.Board) : media.Apply(operation);
+        var outcome = run();
         if (outcome.Conflict is { } conflict)
         {
-            if (conflict.Reason.StartsWith("no call", StringComparison.Ordinal))
+            if (conflict.NotFound)
             {
                 return TypedResults.Problem(title: "Not found.", detail: conflict.Reason, statusCode: StatusCodes.Status404NotFound, type: TypeBase + "not-found");
             }

@@ -136,6 +136,6 @@ internal static partial class CallsApi
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["remote"] = ["dialling needs the remote party's address"] }, type: TypeBase + "invalid-call");
         }
 
-        return Operate(http, media, owners, [id], [], _ => media.Dial(id, offer.Remote, offer.Codec, offer.TelephoneEvent, offer.Source), _ => Ok(media, id), direct: true);
+        return Operate(http, media, owners, [id], [], () => media.Dial(id, offer.Remote, offer.Codec, offer.TelephoneEvent, offer.Source), _ => Ok(media, id));
     }
 }

@@ -34,14 +34,36 @@ internal static class CallsSetup
     }
 }
 
-/// <summary>Who created each call (its owner); a hub belongs to its initiator's owner. In memory, like the media itself.</summary>
-internal sealed class CallOwners
+/// <summary>
+/// Who created each call (its owner); a hub belongs to whoever created it. In memory, like the
+/// media itself. Owners of calls and hubs the switch has forgotten are dropped as new ones are
+/// added, so this map stays as small as the switch's.
+/// </summary>
+internal sealed class CallOwners(MediaSwitch media)
 {
     private readonly ConcurrentDictionary<Guid, string> _owners = new();
+    private int _pruneAt = 64;
 
-    public void Set(Guid call, string owner) => _owners[call] = owner;
+    public void Set(Guid id, string owner)
+    {
+        _owners[id] = owner;
+        if (_owners.Count >= Volatile.Read(ref _pruneAt))
+        {
+            foreach (var known in _owners.Keys)
+            {
+                if (media.Board.Call(known) is null && media.Board.Hub(known) is null)
+                {
+                    _owners.TryRemove(known, out _);
+                }
+            }
 
-    public string? Of(Guid call) => _owners.TryGetValue(call, out var owner) ? owner : null;
+            // Amortised: the next sweep waits until the map has doubled again.
+            Volatile.Write(ref _pruneAt, Math.Max(64, 2 * _owners.Count));
+        }
+    }
 
-    public void Forget(Guid call) => _owners.TryRemove(call, out _);
+    public string? Of(Guid id) => _owners.TryGetValue(id, out var owner) ? owner : null;
+
+    /// <summary>How many owners are remembered.</summary>
+    public int Count => _owners.Count;
 }

@@ -18,8 +18,11 @@ public sealed record CallHubMembershipChanged(Guid Hub, Guid Call, bool Joined) 
 /// <summary>What hears what changed: the media layer re-reads <see cref="Switchboard.MediaGroups"/>.</summary>
 public sealed record MediaTopologyChanged : CallEvent;
 
-/// <summary>Why an operation was refused: the HTTP layer answers 409 with this and the current states.</summary>
-public sealed record CallConflict(string Operation, string Reason, IReadOnlyDictionary<string, string> CurrentStates);
+/// <summary>
+/// Why an operation was refused: the HTTP layer answers 409 with this and the current states, or
+/// 404 when <paramref name="NotFound"/> (a call or hub the switchboard does not know).
+/// </summary>
+public sealed record CallConflict(string Operation, string Reason, IReadOnlyDictionary<string, string> CurrentStates, bool NotFound = false);
 
 /// <summary>An operation's result: its value and the events it caused, or the conflict that refused it (nothing changed then).</summary>
 public sealed record CallOutcome<T>(T? Value, IReadOnlyList<CallEvent> Events, CallConflict? Conflict)

@@ -55,8 +55,7 @@ public sealed partial class Switchboard
         }
 
         EnsureRoom(hub, "add-to-conference");
-        b.ConsultationOf = null;
-        hub.Consultation = null;
+        DetachConsultation(hub);
         changes.Join(hub, b);
         changes.Set(b, CallState.Conferenced);
         changes.Set(hub, CallHubState.Connected);
@@ -130,11 +129,9 @@ public sealed partial class Switchboard
             throw Refuse("drop-conference", "the conference is already idle", hubId);
         }
 
-        if (hub.Consultation is { } y)
+        if (DetachConsultation(hub) is { } y)
         {
-            hub.Consultation = null;
-            _calls[y].ConsultationOf = null;
-            changes.Set(_calls[y], CallState.Idle);
+            changes.Set(y, CallState.Idle);
         }
 
         foreach (var member in hub.Members.ToList())
@@ -174,11 +171,9 @@ public sealed partial class Switchboard
 
         if (c.State == CallState.Conferenced && _hubs[c.Hub!.Value] is { State: CallHubState.OnHoldPendingConference } hub && hub.Initiator == c.Id)
         {
-            if (hub.Consultation is { } y)
+            if (DetachConsultation(hub) is { } y)
             {
-                hub.Consultation = null;
-                _calls[y].ConsultationOf = null;
-                changes.Set(_calls[y], CallState.Idle);
+                changes.Set(y, CallState.Idle);
             }
 
             changes.Set(hub, CallHubState.Connected);
@@ -336,6 +331,20 @@ public sealed partial class Switchboard
         return consultation;
     }
 
+    /// <summary>Unlinks a hub's pending consultation call from it (both ways) and returns that call; null when there is none.</summary>
+    private CallEntry? DetachConsultation(HubEntry hub)
+    {
+        if (hub.Consultation is not { } id)
+        {
+            return null;
+        }
+
+        hub.Consultation = null;
+        var consultation = _calls[id];
+        consultation.ConsultationOf = null;
+        return consultation;
+    }
+
     /// <summary>The consultation call (or added call) counts: LINEERR_CONFERENCEFULL when there is no room for it.</summary>
     private void EnsureRoom(HubEntry hub, string operation)
     {
@@ -364,7 +373,7 @@ public sealed partial class Switchboard
             if (_hubs.TryGetValue(of, out var pending))
             {
                 // Dropped before it was added: the conference goes back to connected, or is released.
-                pending.Consultation = null;
+                DetachConsultation(pending);
                 changes.Set(c, CallState.Idle);
                 changes.Set(pending, CallHubState.Connected);
                 Settle(pending, changes);
@@ -400,14 +409,12 @@ public sealed partial class Switchboard
             var hub = _hubs[h];
             var wasInitiator = hub.Initiator == c.Id;
             Leave(hub, c, changes);
-            if (wasInitiator && hub.State == CallHubState.OnHoldPendingConference && hub.Consultation is { } y)
+            if (wasInitiator && hub.State == CallHubState.OnHoldPendingConference && DetachConsultation(hub) is { } y)
             {
-                // Whoever was being consulted is left talking to no one: alone, connected or in dial tone.
-                hub.Consultation = null;
-                _calls[y].ConsultationOf = null;
-                if (_calls[y].State == CallState.Dialtone)
+                // Whoever was being consulted is left talking to no one: alone if connected, dropped if still in dial tone.
+                if (y.State == CallState.Dialtone)
                 {
-                    changes.Set(_calls[y], CallState.Idle);
+                    changes.Set(y, CallState.Idle);
                 }
 
                 changes.Set(hub, CallHubState.Connected);

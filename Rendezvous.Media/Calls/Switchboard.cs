@@ -191,10 +191,10 @@ public sealed partial class Switchboard(SwitchboardLimits limits)
     }
 
     private CallEntry Find(Guid id, string operation) =>
-        _calls.TryGetValue(id, out var c) ? c : throw new RefusedException(new CallConflict(operation, $"no call {id}", new Dictionary<string, string>()));
+        _calls.TryGetValue(id, out var c) ? c : throw new RefusedException(new CallConflict(operation, $"no call {id}", new Dictionary<string, string>(), NotFound: true));
 
     private HubEntry FindHub(Guid id, string operation) =>
-        _hubs.TryGetValue(id, out var h) ? h : throw new RefusedException(new CallConflict(operation, $"no call hub {id}", new Dictionary<string, string>()));
+        _hubs.TryGetValue(id, out var h) ? h : throw new RefusedException(new CallConflict(operation, $"no call hub {id}", new Dictionary<string, string>(), NotFound: true));
 
     private CallEntry Require(Guid id, string operation, params CallState[] states)
     {

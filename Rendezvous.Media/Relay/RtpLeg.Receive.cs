@@ -94,10 +94,14 @@ public sealed partial class RtpLeg
         }
     }
 
+    // Only read by ReceiveFromAsync (it returns a new endpoint for each datagram): shared, not made per datagram.
+    private static readonly IPEndPoint AnyV4 = new(IPAddress.Any, 0);
+    private static readonly IPEndPoint AnyV6 = new(IPAddress.IPv6Any, 0);
+
     /// <summary>The next datagram, or null once the leg stops. Socket errors other than closing (an ICMP unreachable, say) are skipped.</summary>
     private static async Task<(int Length, IPEndPoint Source)?> ReceiveAsync(Socket socket, byte[] buffer, CancellationToken cancellationToken)
     {
-        var any = new IPEndPoint(socket.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0);
+        var any = socket.AddressFamily == AddressFamily.InterNetworkV6 ? AnyV6 : AnyV4;
         while (!cancellationToken.IsCancellationRequested)
         {
             try

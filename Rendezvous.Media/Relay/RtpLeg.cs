@@ -86,13 +86,17 @@ public sealed partial class RtpLeg : IAsyncDisposable
     private long _sent;
     private readonly long[] _dropped = new long[4];
 
-    // Outbound numbering (RFC 3550 section 5.1: random initial values).
+    // Outbound numbering, owned here whoever sends (the relay or a mixer), so the stream the party
+    // receives stays continuous across relaying, mixing and source changes. RFC 3550 section 5.1:
+    // random initial values. The next sequence number, and the timestamp the next frame starts at.
     private ushort _sequence = (ushort)Random.Shared.Next(ushort.MaxValue + 1);
+    private uint _nextTimestamp = (uint)Random.Shared.NextInt64(uint.MaxValue + 1L);
+    private uint _lastSentTimestamp;
+
+    // The relayed source the offsets below map, or null: the next forwarded packet re-anchors them.
     private uint? _forwardSource;
     private int _sequenceOffset;
     private uint _timestampOffset;
-    private ushort _lastSentSequence;
-    private uint _lastSentTimestamp;
 
     public RtpLeg(Guid id, RtpPortPair ports, RtpLegSettings settings, IRtpLegSink sink, MediaMetrics metrics, TimeProvider time)
     {
@@ -154,14 +158,32 @@ public sealed partial class RtpLeg : IAsyncDisposable
         StartReports();
     }
 
-    /// <summary>Sends one RTP packet with our SSRC and the next sequence number; false when there is no remote party yet.</summary>
+    /// <summary>Sends one RTP packet with our SSRC, the next sequence number and the given timestamp; false when there is no remote party yet.</summary>
     public bool Send(ReadOnlySpan<byte> payload, uint timestamp, bool marker, byte? payloadType = null)
     {
         lock (_send)
         {
-            return SendLocked(payload, timestamp, marker, payloadType ?? _settings.Codec.PayloadType, _sequence++);
+            _forwardSource = null;
+            return SendLocked(payload, timestamp, marker, payloadType ?? _settings.Codec.PayloadType, _sequence, FrameUnits);
         }
     }
+
+    /// <summary>
+    /// Sends the next frame of our own stream (a mixer's output): <paramref name="samples"/> long,
+    /// starting where the last packet sent on this leg ended, whether that was relayed or mixed.
+    /// False when there is no remote party yet.
+    /// </summary>
+    public bool SendNext(ReadOnlySpan<byte> payload, int samples)
+    {
+        lock (_send)
+        {
+            _forwardSource = null;
+            return SendLocked(payload, _nextTimestamp, marker: false, _settings.Codec.PayloadType, _sequence, (uint)samples);
+        }
+    }
+
+    /// <summary>RTP timestamp units of one 20 ms frame in this leg's codec: what a relayed packet is taken to span.</summary>
+    private uint FrameUnits => (uint)_settings.Codec.GetTimestampUnits(TimeSpan.FromMilliseconds(20));
 
     /// <summary>
     /// Relays a packet another leg received (a two-party call): sequence numbers and timestamps
@@ -202,26 +224,27 @@ public sealed partial class RtpLeg : IAsyncDisposable
         {
             if (_forwardSource != packet.Ssrc)
             {
-                // A new source: continue our numbering from what we sent last.
+                // A new source (or our own frames in between): continue from what we sent last.
                 _forwardSource = packet.Ssrc;
-                _sequenceOffset = (ushort)(_lastSentSequence + 1 - packet.SequenceNumber);
-                _timestampOffset = _lastSentTimestamp + (uint)_settings.Codec.GetTimestampUnits(TimeSpan.FromMilliseconds(20)) - packet.Timestamp;
+                _sequenceOffset = (ushort)(_sequence - packet.SequenceNumber);
+                _timestampOffset = _nextTimestamp - packet.Timestamp;
             }
 
             var sequence = (ushort)(packet.SequenceNumber + _sequenceOffset);
             var timestamp = packet.Timestamp + _timestampOffset;
             if (transcode == Transcoding.None)
             {
-                return SendLocked(packet.Payload, timestamp, packet.Marker, payloadType, sequence);
+                return SendLocked(packet.Payload, timestamp, packet.Marker, payloadType, sequence, FrameUnits);
             }
 
             Span<byte> converted = stackalloc byte[Math.Min(packet.Payload.Length, MaxDatagram)];
             transcode.Apply(packet.Payload[..converted.Length], converted);
-            return SendLocked(converted, timestamp, packet.Marker, payloadType, sequence);
+            return SendLocked(converted, timestamp, packet.Marker, payloadType, sequence, FrameUnits);
         }
     }
 
-    private bool SendLocked(ReadOnlySpan<byte> payload, uint timestamp, bool marker, byte payloadType, ushort sequence)
+    /// <summary>Under the send lock: writes and sends one packet; on success the next sequence number and timestamp follow it.</summary>
+    private bool SendLocked(ReadOnlySpan<byte> payload, uint timestamp, bool marker, byte payloadType, ushort sequence, uint units)
     {
         if (Remote is not { } remote)
         {
@@ -244,9 +267,10 @@ public sealed partial class RtpLeg : IAsyncDisposable
             return false;
         }
 
-        (_lastSentSequence, _lastSentTimestamp) = (sequence, timestamp);
-        Interlocked.Add(ref _sentOctets, payload.Length);
+        _lastSentTimestamp = timestamp;
+        _nextTimestamp = timestamp + units;
         _sequence = (ushort)(sequence + 1);
+        Interlocked.Add(ref _sentOctets, payload.Length);
         Interlocked.Increment(ref _sent);
         _metrics.Sent();
         return true;
@@ -277,15 +301,12 @@ public sealed partial class RtpLeg : IAsyncDisposable
         return source.Address.Equals(expected.Address) && source.Port == (rtcp ? expected.Port + 1 : expected.Port);
     }
 
+    /// <summary>Sends a BYE and closes the ports at once (they are free again when this returns its task), then waits for the receive loops.</summary>
     public async ValueTask DisposeAsync()
     {
-        if (_reports is not null)
-        {
-            await _reports.DisposeAsync().ConfigureAwait(false);
-        }
-
+        _reports?.Dispose();
         SendReport(goodbye: true); // section 6.6: BYE when the leg ends
-        await _stop.CancelAsync().ConfigureAwait(false);
+        _stop.Cancel();
         _ports.Dispose();
         try
         {

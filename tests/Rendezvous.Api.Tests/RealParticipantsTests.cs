@@ -156,8 +156,20 @@ public sealed class RealParticipantsTests(PostgresServer postgres) : IClassFixtu
         return samples;
     }
 
-    /// <summary>The tone's share of the signal's power, by the Goertzel algorithm (0 to about 1).</summary>
+    /// <summary>
+    /// The tone's share of the signal's power (0 to about 1): the median over 100 ms windows of the
+    /// Goertzel power at the tone. Windows, because a jitter buffer may repeat or drop a frame to
+    /// follow a sender's clock; the tone's phase then jumps, which over seconds would cancel in
+    /// one long Goertzel sum although the tone is plainly there.
+    /// </summary>
     private static double Share(short[] samples, int frequency)
+    {
+        const int window = 800;
+        var shares = Enumerable.Range(0, samples.Length / window).Select(w => WindowShare(samples.AsSpan(w * window, window), frequency)).Order().ToArray();
+        return shares.Length == 0 ? 0 : shares[shares.Length / 2];
+    }
+
+    private static double WindowShare(ReadOnlySpan<short> samples, int frequency)
     {
         var coefficient = 2 * Math.Cos(2 * Math.PI * frequency / 8000.0);
         double s1 = 0, s2 = 0, total = 0;

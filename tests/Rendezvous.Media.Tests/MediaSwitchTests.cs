@@ -165,5 +165,49 @@ public sealed class MediaSwitchTests : IAsyncDisposable
         Assert.IsType<MediaTopologyChanged>(await events.ReadAsync(cts.Token));
     }
 
+    [Fact]
+    public async Task A_silent_party_is_reaped_and_idle_calls_are_forgotten_after_the_retention()
+    {
+        var time = new Mixing.ManualTimeProvider();
+        await using var media = new MediaSwitch(new RtpPortPool(IPAddress.Loopback, 43500, 43509), new MediaSwitchSettings(), Metrics, time);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var events = media.Subscribe(cts.Token);
+        var a = Ok(media.CreateCall(new IPEndPoint(IPAddress.Loopback, 9), AudioCodec.Pcmu));
+        Assert.IsType<CallCreated>(await events.ReadAsync(cts.Token));
+
+        time.Advance(TimeSpan.FromSeconds(29));
+        Assert.Equal(CallState.Connected, media.Board.Call(a)!.State);
+        time.Advance(TimeSpan.FromSeconds(2)); // past the 30 s silence timeout
+        Assert.Equal(a, Assert.IsType<CallReaped>(await events.ReadAsync(cts.Token)).Call);
+        Assert.Equal(new CallStateChanged(a, CallState.Connected, CallState.Idle, "drop"), await events.ReadAsync(cts.Token));
+        Assert.Null(media.Leg(a));
+
+        time.Advance(TimeSpan.FromSeconds(59));
+        Assert.Equal(CallState.Idle, media.Board.Call(a)!.State); // still readable within the retention
+        time.Advance(TimeSpan.FromSeconds(2));
+        Assert.Null(media.Board.Call(a));
+    }
+
+    [Fact]
+    public async Task Dialling_a_consultation_call_that_got_no_ports_is_refused_and_changes_nothing()
+    {
+        // Two port pairs: Alice and Bob take them, so the consultation call of their conference has none.
+        await using var media = new MediaSwitch(new RtpPortPool(IPAddress.Loopback, 43510, 43513), new MediaSwitchSettings(), Metrics, TimeProvider.System);
+        var a = Ok(media.CreateCall(new IPEndPoint(IPAddress.Loopback, 9), AudioCodec.Pcmu));
+        var x = Ok(media.CreateCall(new IPEndPoint(IPAddress.Loopback, 11), AudioCodec.Pcmu));
+        Ok(media.Apply(board => board.Connect(a, x)));
+        var y = Ok(media.Apply(board => board.SetupConference(a))).ConsultationCall!.Value;
+        Assert.Null(media.Leg(y));
+        var refused = media.Dial(y, new IPEndPoint(IPAddress.Loopback, 13), AudioCodec.Pcmu);
+        Assert.Contains("no RTP port pair", refused.Conflict!.Reason, StringComparison.Ordinal);
+        Assert.Empty(refused.Events);
+        Assert.Equal(CallState.Dialtone, media.Board.Call(y)!.State);
+
+        // Bob hangs up, which frees his pair at once: dialling now gets it.
+        Ok(media.Apply(board => board.Drop(x)));
+        Ok(media.Dial(y, new IPEndPoint(IPAddress.Loopback, 13), AudioCodec.Pcmu));
+        Assert.Equal((CallState.Connected, 13), (media.Board.Call(y)!.State, media.Leg(y)!.Remote!.Port));
+    }
+
     public async ValueTask DisposeAsync() => await _switch.DisposeAsync();
 }

@@ -207,6 +207,36 @@ public sealed class RtpLegTests : IAsyncDisposable
     }
 
     [Fact]
+    public void Mixed_frames_continue_the_relayed_stream_and_relaying_resumes_where_the_mix_left_off()
+    {
+        using var bob = Party();
+        var toBob = Leg(new RtpLegSettings { Remote = (IPEndPoint)bob.LocalEndPoint! }, new Collector());
+        var buffer = new byte[1500];
+        (ushort Sequence, uint Timestamp) Next()
+        {
+            var n = bob.Receive(buffer);
+            var p = RtpPacket.Read(buffer.AsSpan(0, n)).Packet;
+            Assert.Equal(toBob.Ssrc, p.Ssrc);
+            return (p.SequenceNumber, p.Timestamp);
+        }
+
+        var relayed = RtpPacket.Read(Rtp(500)).Packet;
+        Assert.True(toBob.Forward(relayed, AudioCodec.Pcmu, sourceTelephoneEvent: null));
+        var first = Next();
+
+        // A conference starts: the mixer's frames carry on the same numbering.
+        Assert.True(toBob.SendNext(new byte[160], 160));
+        Assert.True(toBob.SendNext(new byte[160], 160));
+        var mixed = (Next(), Next());
+        Assert.Equal(((ushort)(first.Sequence + 1), first.Timestamp + 160), mixed.Item1);
+        Assert.Equal(((ushort)(first.Sequence + 2), first.Timestamp + 320), mixed.Item2);
+
+        // Back to the relay, with the same source as before: it continues after the mix, not from the old offsets.
+        Assert.True(toBob.Forward(RtpPacket.Read(Rtp(501)).Packet, AudioCodec.Pcmu, sourceTelephoneEvent: null));
+        Assert.Equal(((ushort)(first.Sequence + 3), first.Timestamp + 480), Next());
+    }
+
+    [Fact]
     public void Telephone_events_pass_only_between_legs_that_both_negotiated_them()
     {
         using var bob = Party();
