@@ -35,8 +35,24 @@ public sealed class MediaOptions : IValidatableObject
     [Range(3, 32)]
     public int MaxConferenceParties { get; set; } = 16;
 
+    /// <summary>Packets per second accepted from a call hub's multicast group, all its senders together.</summary>
+    [Range(50, 100_000)]
+    public int MaxGroupPacketsPerSecond { get; set; } = 1000;
+
+    /// <summary>The highest TTL (IPv6 hop limit) a call hub may send to its multicast group with.</summary>
+    [Range(1, 255)]
+    public int MaxMulticastTtl { get; set; } = 32;
+
+    /// <summary>The local address multicast groups are joined and sent on; empty: the routing table decides.</summary>
+    public string? MulticastInterface { get; set; }
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        if (MulticastInterface is { Length: > 0 } local && !IPAddress.TryParse(local, out _))
+        {
+            yield return new ValidationResult($"'{local}' is not an IP address", [nameof(MulticastInterface)]);
+        }
+
         if (!IPAddress.TryParse(BindAddress, out _))
         {
             yield return new ValidationResult($"'{BindAddress}' is not an IP address", [nameof(BindAddress)]);

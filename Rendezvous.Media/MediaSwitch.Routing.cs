@@ -16,6 +16,12 @@ public sealed partial class MediaSwitch
 
     private sealed record MixRoute(InboundAudio Input) : Route;
 
+    /// <summary>A multicast group's packets, every sender's, into its hub's mixer.</summary>
+    private sealed record GroupMixRoute(GroupAudio Input) : Route;
+
+    /// <summary>Sent on unchanged to each of <paramref name="Targets"/> (a group's plain forwarding).</summary>
+    private sealed record FanOutRoute(RtpLeg[] Targets) : Route;
+
     /// <summary>Called on a leg's receive loop for every accepted packet: no lock, one dictionary read.</summary>
     void IRtpLegSink.OnRtp(RtpLeg leg, in RtpPacket packet, TimeSpan arrival)
     {
@@ -35,9 +41,23 @@ public sealed partial class MediaSwitch
         {
             mix.Input.Push(packet, arrival);
         }
+        else if (route is GroupMixRoute group)
+        {
+            group.Input.Push(packet, arrival);
+        }
+        else if (route is FanOutRoute fan)
+        {
+            foreach (var target in fan.Targets)
+            {
+                target.ForwardUnchanged(packet);
+            }
+        }
     }
 
-    /// <summary>Under the wiring lock: routes every call by the switchboard's current media groups; mixers come and go with their groups.</summary>
+    /// <summary>
+    /// Under the wiring lock: routes every call by the switchboard's current media groups, and
+    /// each bound hub's group leg with its members; mixers come and go with their groups.
+    /// </summary>
     private void Rewire()
     {
         var routes = new Dictionary<Guid, Route>();
@@ -49,7 +69,19 @@ public sealed partial class MediaSwitch
                 continue;
             }
 
-            if (!group.Mixed)
+            var link = group.Hub is { } bound && !group.Consultation && _groups.TryGetValue(bound, out var l) ? l : null;
+            if (link is { Binding.Mode: MulticastMode.Forward })
+            {
+                Forwarding(group, link, routes);
+                continue;
+            }
+
+            if (link is null && group.Calls.Count < 2 || link is not null && group.Calls.Count == 0)
+            {
+                continue; // alone: heard by no one
+            }
+
+            if (link is null && !group.Mixed)
             {
                 var (a, b) = (Board.Call(group.Calls[0])!, Board.Call(group.Calls[1])!);
                 routes[a.Id] = new RelayRoute(_legs[b.Id], Silenced: a.Media.Muted || a.Media.ListenOnly || b.Media.Deaf);
@@ -70,7 +102,13 @@ public sealed partial class MediaSwitch
                 routes[call] = new MixRoute(mix.Join(call, _legs[call], Board.Call(call)!.Media));
             }
 
-            mix.KeepOnly(group.Calls);
+            if (link is not null)
+            {
+                mix.JoinGroup(link.Leg, link.Audio);
+                routes[link.Leg.Id] = new GroupMixRoute(link.Audio);
+            }
+
+            mix.KeepOnly(link is null ? group.Calls : [.. group.Calls, link.Leg.Id]);
         }
 
         foreach (var (hub, mix) in _mixes.Where(m => !mixed.Contains(m.Key)).ToList())
@@ -82,10 +120,22 @@ public sealed partial class MediaSwitch
         _routes = routes;
     }
 
+    /// <summary>Plain forwarding: each member's packets to the group and the other members, the group's to every member; mute, listen-only and deaf respected.</summary>
+    private void Forwarding(MediaGroup group, GroupLink link, Dictionary<Guid, Route> routes)
+    {
+        var members = group.Calls.Select(c => (Leg: _legs[c], Board.Call(c)!.Media)).ToList();
+        var hearing = members.Where(m => !m.Media.Deaf).Select(m => m.Leg).ToList();
+        routes[link.Leg.Id] = new FanOutRoute([.. hearing]);
+        foreach (var (leg, media) in members.Where(m => !m.Media.Muted && !m.Media.ListenOnly))
+        {
+            routes[leg.Id] = new FanOutRoute([link.Leg, .. hearing.Where(h => h != leg)]);
+        }
+    }
+
     /// <summary>One hub's mixer and what it needs per participant: its input, and its leg to send the mix on.</summary>
     private sealed class HubMix : IMixerSink
     {
-        private readonly ConcurrentDictionary<Guid, (InboundAudio Input, RtpLeg Leg)> _members = new();
+        private readonly ConcurrentDictionary<Guid, (IMixerSource Input, RtpLeg Leg)> _members = new();
         private readonly MediaSwitch _owner;
         private readonly Guid _hub;
 
@@ -102,13 +152,22 @@ public sealed partial class MediaSwitch
             if (_members.TryGetValue(call, out var member))
             {
                 Mixer.TryUpdate(call, media);
-                return member.Input;
+                return (InboundAudio)member.Input;
             }
 
             var input = new InboundAudio(leg.Codec, _owner._settings.JitterBuffer);
             _members[call] = (input, leg);
             Mixer.TryAdd(call, input, leg.Codec, media);
             return input;
+        }
+
+        /// <summary>The hub's multicast group as one more participant: it hears the members' mix, and is heard by them.</summary>
+        public void JoinGroup(RtpLeg leg, GroupAudio input)
+        {
+            if (_members.TryAdd(leg.Id, (input, leg)))
+            {
+                Mixer.TryAdd(leg.Id, input, leg.Codec, new CallMedia());
+            }
         }
 
         public void KeepOnly(IReadOnlyList<Guid> calls)

@@ -29,6 +29,15 @@ public sealed record MediaSwitchSettings
 
     /// <summary>How long an idle call or hub stays readable (GET answers "idle") before it is forgotten.</summary>
     public TimeSpan IdleRetention { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Packets per second accepted from a multicast group (all its senders together).</summary>
+    public int MaxGroupPacketsPerSecond { get; init; } = 1000;
+
+    /// <summary>The highest TTL (IPv6 hop limit) a hub may send to its group with.</summary>
+    public int MaxMulticastTtl { get; init; } = 32;
+
+    /// <summary>The local address groups are joined and sent on when a binding names none; null: the routing table decides.</summary>
+    public IPAddress? MulticastInterface { get; init; }
 }
 
 /// <summary>A call was dropped because its party stayed silent past the timeout.</summary>
@@ -203,6 +212,13 @@ public sealed partial class MediaSwitch : IRtpLegSink, IAsyncDisposable
                     break;
                 case CallHubStateChanged { To: CallHubState.Idle } released:
                     _idle.Enqueue((released.Hub, _time.GetTimestamp()));
+                    var unbound = new List<CallEvent>();
+                    if (Unlink(released.Hub, "the call hub went idle", unbound))
+                    {
+                        Rewire();
+                        Broadcast(unbound);
+                    }
+
                     break;
                 case MediaTopologyChanged:
                     Rewire();
@@ -256,6 +272,18 @@ public sealed partial class MediaSwitch : IRtpLegSink, IAsyncDisposable
     {
         await _reaper.DisposeAsync().ConfigureAwait(false);
         _clock.Dispose();
+        List<GroupLink> groups;
+        lock (_wiring)
+        {
+            groups = [.. _groups.Values];
+            _groups.Clear();
+        }
+
+        foreach (var group in groups)
+        {
+            await group.Leg.DisposeAsync().ConfigureAwait(false);
+        }
+
         foreach (var leg in _legs.Values)
         {
             await leg.DisposeAsync().ConfigureAwait(false);

@@ -188,7 +188,7 @@ internal static partial class CallsApi
 
     private static Microsoft.AspNetCore.Http.HttpResults.Ok<CallResponse> Ok(MediaSwitch media, Guid call) => TypedResults.Ok(CallResponse.From(media.Board.Call(call)!, media));
 
-    private static Microsoft.AspNetCore.Http.HttpResults.Ok<CallHubInfo> Hub(MediaSwitch media, Guid hub) => TypedResults.Ok(media.Board.Hub(hub));
+    private static Microsoft.AspNetCore.Http.HttpResults.Ok<HubResponse> Hub(MediaSwitch media, Guid hub) => TypedResults.Ok(HubResponse.From(media.Board.Hub(hub)!, media));
 
     private static Microsoft.AspNetCore.Http.HttpResults.Created<ConferenceSetupResponse> Created(MediaSwitch media, Rendezvous.Media.Calls.ConferenceSetup setup)
     {

@@ -62,10 +62,10 @@ internal static partial class CallsApi
             .RequireAuthorization(RendezvousPolicies.Writer).WithName("SetCallMedia").WithSummary("Mute, deaf, listen-only and gain (0 to 4) of a call.");
 
         var hubs = endpoints.MapGroup("/api/call-hubs").WithTags("Calls");
-        hubs.MapGet("/", (MediaSwitch media) => TypedResults.Ok(media.Board.Current().Hubs))
+        hubs.MapGet("/", (MediaSwitch media) => TypedResults.Ok(media.Board.Current().Hubs.Select(h => HubResponse.From(h, media)).ToList()))
             .RequireAuthorization(RendezvousPolicies.Reader).WithName("ListCallHubs").WithSummary("Every conference (call hub) that is not idle.");
         hubs.MapGet("/{id:guid}", (Guid id, MediaSwitch media) => media.Board.Hub(id) is { } hub ? (IResult)Hub(media, hub.Id) : NotFound("call hub", id))
-            .RequireAuthorization(RendezvousPolicies.Reader).WithName("GetCallHub").WithSummary("A conference: its state, initiator, members and pending consultation call.");
+            .RequireAuthorization(RendezvousPolicies.Reader).WithName("GetCallHub").WithSummary("A call hub (conference or bridge): its state, initiator, members, pending consultation call and multicast group.");
         hubs.MapPost("/{id:guid}/add", async (Guid id, HttpContext http, MediaSwitch media, CallOwners owners, IOptions<LimitsOptions> limits, CancellationToken ct) =>
             await WithBodyAsync<MemberRequest>(http, limits, body => Operate(http, media, owners, [body.Call], [id], b => b.AddToConference(id, body.Call), hub => Hub(media, hub)), ct))
             .RequireAuthorization(RendezvousPolicies.Writer).WithName("AddToConference").WithSummary("lineAddToConference: {call} (the consultation call) joins; the conference is connected and mixing.");
@@ -79,6 +79,7 @@ internal static partial class CallsApi
             .WithSummary("No-hold conference: {call} joins this conference without anyone being held, listen-only unless {listenOnly: false}. The id may also be a call in a two-party call, which becomes a conference.");
         hubs.MapDelete("/{id:guid}", (Guid id, HttpContext http, MediaSwitch media, CallOwners owners) => Operate(http, media, owners, [], [id], b => b.DropConference(id), _ => TypedResults.NoContent()))
             .RequireAuthorization(RendezvousPolicies.Writer).WithName("DropConference").WithSummary("Drops the conference and every member (LINEADDRCAPFLAGS_CONFDROP).");
+        MapBridgesAndGroups(hubs);
         return endpoints;
     }
 

@@ -23,6 +23,9 @@ internal static class CallsSetup
                     LatchToFirstSource = options.LatchToFirstSource,
                     MaxPacketsPerSecond = options.MaxPacketsPerSecond,
                     SilenceTimeout = TimeSpan.FromSeconds(options.SilenceTimeoutSeconds),
+                    MaxGroupPacketsPerSecond = options.MaxGroupPacketsPerSecond,
+                    MaxMulticastTtl = options.MaxMulticastTtl,
+                    MulticastInterface = options.MulticastInterface is { Length: > 0 } local ? IPAddress.Parse(local) : null,
                 },
                 provider.GetRequiredService<MediaMetrics>(),
                 // Media runs on the wall clock whatever clock the rest of the service is given:

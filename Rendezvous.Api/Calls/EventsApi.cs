@@ -85,6 +85,10 @@ internal static class EventsApi
                 return s.Hub == hub;
             case TalkerChanged t:
                 return t.Hub == hub;
+            case CallHubBound b:
+                return b.Hub == hub;
+            case CallHubUnbound u:
+                return u.Hub == hub;
             case CallStateChanged c:
                 return members.Contains(c.Call);
             case CallReaped r:

@@ -34,9 +34,10 @@ public sealed record CallOutcome<T>(T? Value, IReadOnlyList<CallEvent> Events, C
 public sealed record ConferenceSetup(Guid Hub, Guid? ConsultationCall);
 
 /// <summary>One group of calls that hear each other: two are relayed, three or more mixed (N-1).</summary>
-/// <param name="Calls">The calls in the group, in the order they joined.</param>
+/// <param name="Calls">The calls in the group, in the order they joined (a hub's group may have fewer than two).</param>
 /// <param name="Hub">The call hub the group belongs to, if any.</param>
-public sealed record MediaGroup(IReadOnlyList<Guid> Calls, Guid? Hub)
+/// <param name="Consultation">The hub's initiator talking to its consultation call while a party is added: not the hub's own group.</param>
+public sealed record MediaGroup(IReadOnlyList<Guid> Calls, Guid? Hub, bool Consultation = false)
 {
     /// <summary>Two parties are relayed; mixing starts with the third (and stops when it leaves).</summary>
     public bool Mixed => Calls.Count > 2;

@@ -70,6 +70,11 @@ public sealed partial class Switchboard
     public CallOutcome<ConferenceSetup> PrepareAddToConference(Guid hubId) => Run("prepare-add", changes =>
     {
         var hub = FindHub(hubId, "prepare-add");
+        if (hub.Bridge)
+        {
+            throw Refuse("prepare-add", "a bridge has no initiator to consult for it: calls join it directly", hubId);
+        }
+
         if (hub.State != CallHubState.Connected)
         {
             throw Refuse("prepare-add", $"the conference is {hub.State}; prepare-add needs it connected", hubId);
@@ -361,6 +366,10 @@ public sealed partial class Switchboard
         {
             hub.Initiator = hub.Members[0];
         }
+        else if (hub.Initiator == call.Id && hub.Bridge)
+        {
+            hub.Initiator = Guid.Empty; // an empty bridge has no initiator until a call joins
+        }
     }
 
     /// <summary>Drops a call and repairs whatever it was part of.</summary>
@@ -425,7 +434,7 @@ public sealed partial class Switchboard
     }
 
     /// <summary>
-    /// After a member left or an addition ended: a connected conference with two parties left
+    /// After a member left or an addition ended (a bridge stays as it is): a connected conference with two parties left
     /// reverts to a two-party call, with one left it is released to a lone call, with none it is
     /// released. While a party is being added, the initiator alone with its consultation call
     /// keeps waiting.
@@ -433,7 +442,7 @@ public sealed partial class Switchboard
     private void Settle(HubEntry hub, Changes changes)
     {
         changes.Topology();
-        if (hub.State != CallHubState.Connected || hub.Members.Count > 2)
+        if (hub.Bridge || hub.State != CallHubState.Connected || hub.Members.Count > 2)
         {
             return;
         }

@@ -14,7 +14,9 @@ public sealed record SwitchboardLimits
 public sealed record CallInfo(Guid Id, CallState State, Guid? Peer, Guid? Hub, Guid? ConsultationOf, CallMedia Media);
 
 /// <summary>A call hub (conference) as it is now; <paramref name="Members"/> in the order they joined.</summary>
-public sealed record CallHubInfo(Guid Id, CallHubState State, Guid Initiator, IReadOnlyList<Guid> Members, Guid? Consultation);
+/// <param name="Initiator">The party that set the conference up (the first member still in it); for a bridge, its first member still in it, or null while it has none.</param>
+/// <param name="Bridge">A server-based bridge (legs join it directly and it stays until dropped), not a staged switch-based conference.</param>
+public sealed record CallHubInfo(Guid Id, CallHubState State, Guid? Initiator, IReadOnlyList<Guid> Members, Guid? Consultation, bool Bridge = false);
 
 /// <summary>
 /// The switch-based basic conference (../shared/reference/tapi-rendezvous.md section 5): calls
@@ -95,9 +97,11 @@ public sealed partial class Switchboard(SwitchboardLimits limits)
     }
 
     /// <summary>
-    /// Who hears whom now. A connected hub is one group; while a party is being added, the
-    /// initiator talks to the consultation call and the other members keep hearing each other;
-    /// a two-party call or a pending transfer is a group of two; held calls are in no group.
+    /// Who hears whom now. A connected hub is one group (of any size: a bridge may have one
+    /// member, or none); while a party is being added, the initiator talks to the consultation
+    /// call (a group marked <see cref="MediaGroup.Consultation"/>) and the other members keep
+    /// hearing each other; a two-party call or a pending transfer is a group of two; held calls
+    /// are in no group.
     /// </summary>
     public IReadOnlyList<MediaGroup> MediaGroups()
     {
@@ -113,14 +117,10 @@ public sealed partial class Switchboard(SwitchboardLimits limits)
                 else if (hub.State == CallHubState.OnHoldPendingConference)
                 {
                     var others = hub.Members.Where(m => m != hub.Initiator).ToList();
-                    if (others.Count >= 2)
-                    {
-                        groups.Add(new MediaGroup(others, hub.Id));
-                    }
-
+                    groups.Add(new MediaGroup(others, hub.Id));
                     if (hub.Consultation is { } y && _calls[y].State == CallState.Connected && hub.Members.Contains(hub.Initiator))
                     {
-                        groups.Add(new MediaGroup([hub.Initiator, y], hub.Id));
+                        groups.Add(new MediaGroup([hub.Initiator, y], hub.Id, Consultation: true));
                     }
                 }
             }
@@ -271,7 +271,10 @@ public sealed partial class Switchboard(SwitchboardLimits limits)
 
         public Guid? Consultation { get; set; }
 
-        public CallHubInfo Info() => new(Id, State, Initiator, [.. Members], Consultation);
+        /// <summary>A server-based bridge: joined directly, never reverts to a two-party call, idle only when dropped.</summary>
+        public bool Bridge { get; init; }
+
+        public CallHubInfo Info() => new(Id, State, Initiator == Guid.Empty ? null : Initiator, [.. Members], Consultation, Bridge);
     }
 
     /// <summary>Applies changes and records the events they cause, in order.</summary>

@@ -26,6 +26,11 @@ public sealed partial class RtpLeg
             while (await ReceiveAsync(socket, buffer, cancellationToken).ConfigureAwait(false) is { } received)
             {
                 var (length, source) = received;
+                if (_ports.IsOwn(source, rtcp))
+                {
+                    continue; // our own packet, looped back by the multicast group: not a drop
+                }
+
                 if (!Accept(source, rtcp))
                 {
                     Drop(RtpDropReason.ForeignSource);
@@ -64,12 +69,16 @@ public sealed partial class RtpLeg
             return;
         }
 
-        if (Statistics is not { } statistics || statistics.Ssrc != packet.Ssrc)
+        if (Statistics is not { } statistics || (statistics.Ssrc != packet.Ssrc && !_settings.AnySource))
         {
             statistics = Statistics = new RtpReceiveStatistics(packet.Ssrc, _settings.Codec.ClockRate);
         }
 
-        statistics.OnPacket(packet.SequenceNumber, packet.Timestamp, now);
+        if (statistics.Ssrc == packet.Ssrc)
+        {
+            statistics.OnPacket(packet.SequenceNumber, packet.Timestamp, now);
+        }
+
         Interlocked.Exchange(ref _lastReceived, _time.GetTimestamp());
         Interlocked.Increment(ref _received);
         _metrics.Received();

@@ -33,6 +33,12 @@ public sealed record RtpLegSettings
 
     /// <summary>Packets per second accepted from the remote party (RTP and RTCP each); beyond it, dropped and counted.</summary>
     public int MaxPacketsPerSecond { get; init; } = 200;
+
+    /// <summary>
+    /// A multicast group's leg: every sender in the group is heard (except our own looped-back
+    /// packets), and <see cref="Remote"/> is the group. Its receive statistics follow the first sender.
+    /// </summary>
+    public bool AnySource { get; init; }
 }
 
 /// <summary>Why an inbound packet was dropped (the <c>reason</c> of <c>rendezvous.rtp.dropped</c>).</summary>
@@ -182,6 +188,31 @@ public sealed partial class RtpLeg : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Sends another leg's packet exactly as it arrived (a multicast group's plain forwarding):
+    /// its SSRC, numbering and payload are the original sender's. False when nothing was sent.
+    /// </summary>
+    public bool ForwardUnchanged(in RtpPacket packet)
+    {
+        if (Remote is not { } remote)
+        {
+            return false;
+        }
+
+        try
+        {
+            _ports.RtpSend.SendTo(packet.Datagram, SocketFlags.None, remote);
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+
+        Interlocked.Increment(ref _sent);
+        _metrics.Sent();
+        return true;
+    }
+
     /// <summary>RTP timestamp units of one 20 ms frame in this leg's codec: what a relayed packet is taken to span.</summary>
     private uint FrameUnits => (uint)_settings.Codec.GetTimestampUnits(TimeSpan.FromMilliseconds(20));
 
@@ -259,7 +290,7 @@ public sealed partial class RtpLeg : IAsyncDisposable
 
         try
         {
-            _ports.Rtp.SendTo(_sendBuffer.AsSpan(0, written), SocketFlags.None, remote);
+            _ports.RtpSend.SendTo(_sendBuffer.AsSpan(0, written), SocketFlags.None, remote);
         }
         catch (SocketException)
         {
@@ -285,6 +316,11 @@ public sealed partial class RtpLeg : IAsyncDisposable
     /// <summary>Source check: the negotiated remote party, or with latching, the first source seen.</summary>
     private bool Accept(IPEndPoint source, bool rtcp)
     {
+        if (_settings.AnySource)
+        {
+            return true; // a group: every sender (our own packets never get this far)
+        }
+
         var remote = Remote;
         if (remote is null)
         {

@@ -3,36 +3,67 @@ using System.Net.Sockets;
 
 namespace Rendezvous.Media.Relay;
 
-/// <summary>A bound RTP socket on an even port and its RTCP socket on the next odd one (RFC 3550 section 11).</summary>
+/// <summary>
+/// A bound RTP socket on an even port and its RTCP socket on the next odd one (RFC 3550 section
+/// 11), from the pool; or a multicast group's pair (<see cref="MulticastGroupSockets"/>), which
+/// receives on sockets bound to the group and sends from two others.
+/// </summary>
 public sealed class RtpPortPair : IDisposable
 {
-    private readonly RtpPortPool _pool;
+    private readonly RtpPortPool? _pool;
+    private readonly Socket? _rtpSend;
+    private readonly Socket? _rtcpSend;
+    private readonly IReadOnlySet<IPAddress>? _ownAddresses;
 
-    internal RtpPortPair(RtpPortPool pool, Socket rtp, Socket rtcp)
+    internal RtpPortPair(RtpPortPool? pool, Socket rtp, Socket rtcp, (Socket Rtp, Socket Rtcp, IReadOnlySet<IPAddress> OwnAddresses)? senders = null)
     {
         _pool = pool;
         Rtp = rtp;
         Rtcp = rtcp;
         Port = ((IPEndPoint)rtp.LocalEndPoint!).Port;
+        (_rtpSend, _rtcpSend, _ownAddresses) = (senders?.Rtp, senders?.Rtcp, senders?.OwnAddresses);
     }
 
     private int _disposed;
 
+    /// <summary>Receives RTP (and sends it, unless the pair has its own sender).</summary>
     public Socket Rtp { get; }
 
+    /// <summary>Receives RTCP (and sends it, unless the pair has its own sender).</summary>
     public Socket Rtcp { get; }
+
+    public Socket RtpSend => _rtpSend ?? Rtp;
+
+    public Socket RtcpSend => _rtcpSend ?? Rtcp;
 
     /// <summary>The RTP port (even); RTCP is this plus one.</summary>
     public int Port { get; }
 
-    /// <summary>Closes both sockets and gives the pair back to the pool (once, however often it is called).</summary>
+    /// <summary>
+    /// Whether a datagram came from this pair's own senders: a multicast group loops what we send
+    /// back to us (other programs on this host must hear it), and we must not hear ourselves.
+    /// </summary>
+    public bool IsOwn(IPEndPoint source, bool rtcp)
+    {
+        if (_ownAddresses is null)
+        {
+            return false;
+        }
+
+        var sender = (IPEndPoint)(rtcp ? RtcpSend : RtpSend).LocalEndPoint!;
+        return source.Port == sender.Port && (_ownAddresses.Contains(source.Address) || IPAddress.IsLoopback(source.Address));
+    }
+
+    /// <summary>Closes the sockets and gives a pool's pair back to it (once, however often it is called).</summary>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
             Rtp.Dispose();
             Rtcp.Dispose();
-            _pool.Return(Port);
+            _rtpSend?.Dispose();
+            _rtcpSend?.Dispose();
+            _pool?.Return(Port);
         }
     }
 }

@@ -12,28 +12,11 @@ namespace Rendezvous.Api.Tests;
 public sealed class CallsApiTests(PostgresServer postgres) : IClassFixture<PostgresServer>
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 23, 0, 0, 0, TimeSpan.Zero);
-    private static int _nextRange = 44000 + Environment.ProcessId % 100 * 64;
+    private Task<ConferenceApiHost> StartAsync() => MediaHosts.StartAsync(postgres, Now);
 
-    /// <summary>A host whose media ports are this test's own, so tests running at once never share them.</summary>
-    private Task<ConferenceApiHost> StartAsync()
-    {
-        var first = Interlocked.Add(ref _nextRange, 64) - 64;
-        return ConferenceApiHost.StartAsync(postgres, Now, values =>
-        {
-            values["Rendezvous:Media:RtpPortMin"] = first.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            values["Rendezvous:Media:RtpPortMax"] = (first + 63).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        });
-    }
+    private static Task<JsonElement> Json(HttpResponseMessage response, HttpStatusCode expected) => MediaHosts.Json(response, expected);
 
-    private static async Task<JsonElement> Json(HttpResponseMessage response, HttpStatusCode expected)
-    {
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(expected == response.StatusCode, $"{(int)response.StatusCode}: {text}");
-        return text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone();
-    }
-
-    private static async Task<JsonElement> Post(HttpClient client, string path, object? body, HttpStatusCode expected = HttpStatusCode.OK) =>
-        await Json(await client.PostAsync(path, body is null ? null : JsonContent.Create(body)), expected);
+    private static Task<JsonElement> Post(HttpClient client, string path, object? body, HttpStatusCode expected = HttpStatusCode.OK) => MediaHosts.Post(client, path, body, expected);
 
     private static string State(JsonElement call) => call.GetProperty("state").GetString()!;
 

@@ -144,48 +144,15 @@ public sealed class RealParticipantsTests(PostgresServer postgres) : IClassFixtu
         await File.WriteAllTextAsync(sdp, $"v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns={party.Name}\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio {party.Receive} RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n");
         var wav = Path.Combine(work.FullName, $"{party.Name}-{phase}.wav");
         await ProcessRunner.RunAsync("ffmpeg", ["-hide_banner", "-loglevel", "error", "-y", "-protocol_whitelist", "file,udp,rtp", "-i", sdp, "-t", $"{seconds}", "-ar", "8000", "-ac", "1", wav], TimeSpan.FromSeconds(20));
-        var bytes = await File.ReadAllBytesAsync(wav);
-        var data = bytes.AsSpan(44); // canonical 44-byte header: mono 16-bit PCM
-        var samples = new short[data.Length / 2];
-        for (var i = 0; i < samples.Length; i++)
-        {
-            samples[i] = BitConverter.ToInt16(data.Slice(i * 2, 2));
-        }
+        var samples = await Tones.ReadWavAsync(wav);
 
         Assert.True(samples.Length >= 8000 * (seconds - 1), $"{party.Name} recorded only {samples.Length} samples");
         return samples;
     }
 
-    /// <summary>
-    /// The tone's share of the signal's power (0 to about 1): the median over 100 ms windows of the
-    /// Goertzel power at the tone. Windows, because a jitter buffer may repeat or drop a frame to
-    /// follow a sender's clock; the tone's phase then jumps, which over seconds would cancel in
-    /// one long Goertzel sum although the tone is plainly there.
-    /// </summary>
-    private static double Share(short[] samples, int frequency)
-    {
-        const int window = 800;
-        var shares = Enumerable.Range(0, samples.Length / window).Select(w => WindowShare(samples.AsSpan(w * window, window), frequency)).Order().ToArray();
-        return shares.Length == 0 ? 0 : shares[shares.Length / 2];
-    }
+    private static double Share(short[] samples, int frequency) => Tones.Share(samples, frequency);
 
-    private static double WindowShare(ReadOnlySpan<short> samples, int frequency)
-    {
-        var coefficient = 2 * Math.Cos(2 * Math.PI * frequency / 8000.0);
-        double s1 = 0, s2 = 0, total = 0;
-        foreach (var x in samples)
-        {
-            var s0 = x + coefficient * s1 - s2;
-            (s2, s1) = (s1, s0);
-            total += (double)x * x;
-        }
-
-        var power = s1 * s1 + s2 * s2 - coefficient * s1 * s2; // |X(f)|^2
-        return total == 0 ? 0 : 2 * power / (samples.Length * total);
-    }
-
-    private static string Describe(short[] samples, Party[] parties) =>
-        string.Join(", ", parties.Select(p => $"{p.Frequency} Hz {Share(samples, p.Frequency):P1}"));
+    private static string Describe(short[] samples, Party[] parties) => Tones.Describe(samples, [.. parties.Select(p => p.Frequency)]);
 
     private static int FreeEvenPort()
     {

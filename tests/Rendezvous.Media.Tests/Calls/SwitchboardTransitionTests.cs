@@ -25,6 +25,7 @@ public sealed class SwitchboardTransitionTests
         ["drop"] = ["dialtone", "connected-alone", "connected-two-party", "on-hold", "pending-transfer", "conferenced", "conferenced-initiator-pending", "consultation-connected"],
         ["no-hold-add"] = ["connected-alone"],
         ["complete-transfer"] = ["pending-transfer"],
+        ["join"] = ["connected-alone"],
     };
 
     public static TheoryData<string, string> Cases()
@@ -50,9 +51,10 @@ public sealed class SwitchboardTransitionTests
         var free = board.Create(dialed: true).Value;
         var (p, q) = (board.Create(dialed: true).Value, board.Create(dialed: true).Value);
         board.Connect(p, q);
+        var bridge = board.CreateBridge().Value;
         var stateBefore = board.Call(subject)!.State;
         var before = Snapshot(board);
-        var outcome = Act(board, operation, subject, free, p);
+        var outcome = Act(board, operation, subject, free, p, bridge);
         var legal = Legal[operation].Contains(fixture);
         Assert.True(legal == outcome.Succeeded, $"{operation} on {fixture}: {outcome.Conflict?.Reason ?? "accepted"}");
         if (!legal)
@@ -197,7 +199,8 @@ public sealed class SwitchboardTransitionTests
 
     /// <param name="free">A connected call in nothing else.</param>
     /// <param name="twoParty">A call in a connected two-party call.</param>
-    private static CallOutcome<string> Act(Switchboard board, string operation, Guid subject, Guid free, Guid twoParty)
+    /// <param name="bridge">An empty bridge.</param>
+    private static CallOutcome<string> Act(Switchboard board, string operation, Guid subject, Guid free, Guid twoParty, Guid bridge)
     {
         static CallOutcome<string> Text<T>(CallOutcome<T> o) => new(o.Value?.ToString(), o.Events, o.Conflict);
         switch (operation)
@@ -214,6 +217,7 @@ public sealed class SwitchboardTransitionTests
                 var consultation = board.Current().Calls.FirstOrDefault(c => c.ConsultationOf == subject)?.Id ?? Guid.NewGuid();
                 return Text(board.CompleteTransfer(subject, consultation, asConference: true));
             case "no-hold-add": return Text(board.NoHoldAdd(twoParty, subject));
+            case "join": return Text(board.JoinBridge(bridge, subject));
             default: throw new ArgumentOutOfRangeException(nameof(operation));
         }
     }
