@@ -30,6 +30,9 @@ public sealed record MediaSwitchSettings
     /// <summary>How long an idle call or hub stays readable (GET answers "idle") before it is forgotten.</summary>
     public TimeSpan IdleRetention { get; init; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>How often each call's <see cref="CallStatistics"/> event is sent (rounded to whole seconds; 0: never).</summary>
+    public TimeSpan StatisticsInterval { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Packets per second accepted from a multicast group (all its senders together).</summary>
     public int MaxGroupPacketsPerSecond { get; init; } = 1000;
 
@@ -42,6 +45,9 @@ public sealed record MediaSwitchSettings
 
 /// <summary>A call was dropped because its party stayed silent past the timeout.</summary>
 public sealed record CallReaped(Guid Call, TimeSpan Silence) : CallEvent;
+
+/// <summary>A call's media quality and packet counts, sent every <see cref="MediaSwitchSettings.StatisticsInterval"/> while it has a remote party.</summary>
+public sealed record CallStatistics(Guid Call, RtpLegStatistics Statistics, RtpLegCounters Counters) : CallEvent;
 
 /// <summary>A party started or stopped talking in a conference.</summary>
 public sealed record TalkerChanged(Guid Hub, Guid Call, bool Talking) : CallEvent;
@@ -67,6 +73,7 @@ public sealed partial class MediaSwitch : IRtpLegSink, IAsyncDisposable
     private readonly ConcurrentQueue<(Guid Id, long At)> _idle = new();
     private readonly ITimer _reaper;
     private volatile Dictionary<Guid, Route> _routes = [];
+    private long _reaps;
 
     public MediaSwitch(RtpPortPool ports, MediaSwitchSettings settings, MediaMetrics metrics, TimeProvider time)
     {
@@ -253,6 +260,12 @@ public sealed partial class MediaSwitch : IRtpLegSink, IAsyncDisposable
     /// </summary>
     private void Reap()
     {
+        var every = (long)_settings.StatisticsInterval.TotalSeconds;
+        if (every > 0 && Interlocked.Increment(ref _reaps) % every == 0)
+        {
+            Broadcast(_legs.Values.Where(l => l.Remote is not null).Select(l => new CallStatistics(l.Id, l.Quality(), l.Counters)).ToList());
+        }
+
         while (_idle.TryPeek(out var idle) && _time.GetElapsedTime(idle.At) > _settings.IdleRetention && _idle.TryDequeue(out idle))
         {
             Board.Forget([idle.Id]);

@@ -93,6 +93,8 @@ internal static class EventsApi
                 return members.Contains(c.Call);
             case CallReaped r:
                 return members.Contains(r.Call);
+            case CallStatistics q:
+                return members.Contains(q.Call);
             default:
                 return false;
         }

@@ -100,8 +100,55 @@ public sealed partial class RtpLeg
             {
                 statistics.OnSenderReport(report.SenderInfo.NtpTimestamp, now);
             }
+
+            if (packet is RtcpReportPacket reports)
+            {
+                foreach (var block in reports.ReportBlocks)
+                {
+                    if (block.Ssrc == Ssrc)
+                    {
+                        OnReportAboutUs(block);
+                    }
+                }
+            }
         }
     }
+
+    /// <summary>The party's report on what we send it: its loss and jitter, and the round trip (section 6.4.1) once it has had an SR from us.</summary>
+    private void OnReportAboutUs(in RtcpReportBlock block)
+    {
+        var arrival = NtpTimestamp.FromDateTimeOffset(_time.GetUtcNow());
+        var roundTrip = block.TryGetRoundTripTime(arrival, out var rtt) ? rtt : (TimeSpan?)null;
+        var previous = Volatile.Read(ref _partyReport);
+        Volatile.Write(ref _partyReport, new PartyReport(block.FractionLost, block.CumulativeLost, block.Jitter, roundTrip ?? previous?.RoundTrip));
+    }
+
+    /// <summary>The last report block the party sent about our stream, and the last round trip computed from one.</summary>
+    private sealed record PartyReport(byte FractionLost, int CumulativeLost, uint Jitter, TimeSpan? RoundTrip);
+
+    private PartyReport? _partyReport;
+
+    /// <summary>
+    /// The leg's quality now: what we receive from the party (loss and interarrival jitter, RFC 3550
+    /// appendix A.3 and A.8), and what the party last reported receiving from us, with the round trip.
+    /// Null fields are not known yet (no packet, or no report from the party).
+    /// </summary>
+    public RtpLegStatistics Quality()
+    {
+        var statistics = Statistics;
+        var party = Volatile.Read(ref _partyReport);
+        var sequence = statistics?.Sequence;
+        var clockRate = _settings.Codec.ClockRate;
+        return new RtpLegStatistics(
+            sequence is { IsValid: true } s ? s.Expected : null,
+            sequence is { IsValid: true } r ? r.CumulativeLost : null,
+            statistics?.JitterTime.TotalMilliseconds,
+            party?.FractionLost / 256.0,
+            party?.CumulativeLost,
+            party is null ? null : party.Jitter * 1000.0 / clockRate,
+            party?.RoundTrip?.TotalMilliseconds);
+    }
+
 
     // Only read by ReceiveFromAsync (it returns a new endpoint for each datagram): shared, not made per datagram.
     private static readonly IPEndPoint AnyV4 = new(IPAddress.Any, 0);

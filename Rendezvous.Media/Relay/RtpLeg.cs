@@ -356,5 +356,15 @@ public sealed partial class RtpLeg : IAsyncDisposable
     }
 }
 
+/// <summary>A leg's quality (see <see cref="RtpLeg.Quality"/>); null where nothing is known yet.</summary>
+/// <param name="Expected">Packets expected from the party so far (from its sequence numbers).</param>
+/// <param name="Lost">Packets lost from the party so far (expected minus received; duplicates can make it negative).</param>
+/// <param name="JitterMs">Interarrival jitter of the party's stream, in milliseconds.</param>
+/// <param name="PartyFractionLost">The fraction of our packets the party lost in its last report interval (0 to 1).</param>
+/// <param name="PartyLost">The party's cumulative count of our packets lost.</param>
+/// <param name="PartyJitterMs">The interarrival jitter the party measures on our stream, in milliseconds.</param>
+/// <param name="RoundTripMs">The round trip from the party's last report block with an LSR (A - LSR - DLSR), in milliseconds.</param>
+public sealed record RtpLegStatistics(long? Expected, int? Lost, double? JitterMs, double? PartyFractionLost, int? PartyLost, double? PartyJitterMs, double? RoundTripMs);
+
 /// <summary>A leg's packet counts.</summary>
 public sealed record RtpLegCounters(long Received, long Sent, long DroppedForeignSource, long DroppedRateLimited, long DroppedMalformed, long DroppedPayloadType);

@@ -166,10 +166,34 @@ public sealed class MediaSwitchTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Each_call_with_a_party_gets_a_statistics_event_every_interval()
+    {
+        var time = new Mixing.ManualTimeProvider();
+        await using var media = new MediaSwitch(new RtpPortPool(IPAddress.Loopback, 43520, 43529), new MediaSwitchSettings { StatisticsInterval = TimeSpan.FromSeconds(3) }, Metrics, time);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var events = media.Subscribe(cts.Token);
+        var a = Ok(media.CreateCall(new IPEndPoint(IPAddress.Loopback, 9), AudioCodec.Pcmu));
+        Ok(media.CreateCall(remote: null, AudioCodec.Pcmu)); // no party yet: no statistics
+        Assert.IsType<CallCreated>(await events.ReadAsync(cts.Token));
+        Assert.IsType<CallCreated>(await events.ReadAsync(cts.Token));
+
+        time.Advance(TimeSpan.FromSeconds(2));
+        Assert.False(events.TryRead(out _));
+        time.Advance(TimeSpan.FromSeconds(1));
+        var statistics = Assert.IsType<CallStatistics>(await events.ReadAsync(cts.Token));
+        Assert.Equal(a, statistics.Call);
+        Assert.Equal(new RtpLegCounters(0, 0, 0, 0, 0, 0), statistics.Counters);
+        Assert.Null(statistics.Statistics.RoundTripMs);
+        Assert.False(events.TryRead(out _));
+        time.Advance(TimeSpan.FromSeconds(3));
+        Assert.Equal(a, Assert.IsType<CallStatistics>(await events.ReadAsync(cts.Token)).Call);
+    }
+
+    [Fact]
     public async Task A_silent_party_is_reaped_and_idle_calls_are_forgotten_after_the_retention()
     {
         var time = new Mixing.ManualTimeProvider();
-        await using var media = new MediaSwitch(new RtpPortPool(IPAddress.Loopback, 43500, 43509), new MediaSwitchSettings(), Metrics, time);
+        await using var media = new MediaSwitch(new RtpPortPool(IPAddress.Loopback, 43500, 43509), new MediaSwitchSettings { StatisticsInterval = TimeSpan.Zero }, Metrics, time);
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         var events = media.Subscribe(cts.Token);
         var a = Ok(media.CreateCall(new IPEndPoint(IPAddress.Loopback, 9), AudioCodec.Pcmu));

@@ -277,6 +277,39 @@ public sealed class RtpLegTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Quality_gives_the_partys_loss_and_jitter_and_the_round_trip_from_its_receiver_report()
+    {
+        using var party = _pool.TryAllocate()!;
+        var leg = Leg(new RtpLegSettings { Remote = (IPEndPoint)party.Rtp.LocalEndPoint! }, new Collector());
+        Assert.Equal(new RtpLegStatistics(null, null, null, null, null, null, null), leg.Quality());
+
+        // Sequence 1 to 12 without 7. RFC 3550 A.1 counts from the packet that ends the source's probation
+        // (sequence 2), so 11 are expected and one is lost.
+        foreach (var n in Enumerable.Range(1, 12).Where(n => n != 7))
+        {
+            party.Rtp.SendTo(Rtp((ushort)n), new IPEndPoint(IPAddress.Loopback, leg.LocalPort));
+        }
+
+        await Until(() => leg.Counters.Received == 11);
+        var quality = leg.Quality();
+        Assert.Equal((11L, 1), (quality.Expected, quality.Lost));
+        Assert.NotNull(quality.JitterMs);
+        Assert.Null(quality.RoundTripMs);
+
+        // The party's RR about us: our SR (LSR) reached it 150 ms ago and it held it 50 ms (DLSR): the round trip is 100 ms.
+        var lastSenderReport = Rendezvous.Media.Rtcp.NtpTimestamp.FromDateTimeOffset(DateTimeOffset.UtcNow - TimeSpan.FromMilliseconds(150)).Middle32;
+        var block = new Rendezvous.Media.Rtcp.RtcpReportBlock(leg.Ssrc, FractionLost: 64, CumulativeLost: 3, ExtendedHighestSequence: 100, Jitter: 80,
+            lastSenderReport, Rendezvous.Media.Rtcp.NtpTimestamp.ToShortFormat(TimeSpan.FromMilliseconds(50)));
+        var other = block with { Ssrc = leg.Ssrc ^ 1, FractionLost = 255 }; // about someone else: ignored
+        party.Rtcp.SendTo(Rendezvous.Media.Rtcp.RtcpCompound.Encode(Rendezvous.Media.Rtcp.RtcpCompound.CreateReport(0x1234, null, [other, block], "party@example")),
+            new IPEndPoint(IPAddress.Loopback, leg.LocalPort + 1));
+        await Until(() => leg.Quality().RoundTripMs is not null);
+        quality = leg.Quality();
+        Assert.InRange(quality.RoundTripMs!.Value, 99, 140); // plus the time the report took to arrive and be read
+        Assert.Equal((0.25, 3, 10.0), (quality.PartyFractionLost, quality.PartyLost, quality.PartyJitterMs)); // 64/256; 80 units at 8 kHz
+    }
+
+    [Fact]
     public async Task The_leg_sends_its_own_sender_reports_about_the_party_and_a_bye_when_it_ends()
     {
         using var party = _pool.TryAllocate()!;
