@@ -23,6 +23,50 @@ public sealed class CallsApiTests(PostgresServer postgres) : IClassFixture<Postg
     private static async Task<string> StateOf(HttpClient client, string id) => State(await client.GetFromJsonAsync<JsonElement>($"/api/calls/{id}"));
 
     [Fact]
+    public async Task Transfers_complete_as_a_plain_transfer_or_as_a_conference_and_a_monitor_joins_without_hold()
+    {
+        using var host = await StartAsync();
+        using var alice = host.Client(ConferenceApiHost.AliceToken);
+        async Task<string> NewCall(int port) => (await Post(alice, "/api/calls", new { remote = $"127.0.0.1:{port}" }, HttpStatusCode.Created)).GetProperty("id").GetString()!;
+
+        // A plain transfer: X ends up talking to Y, A is dropped.
+        var (a, x) = (await NewCall(30100), await NewCall(30102));
+        await Post(alice, $"/api/calls/{a}/connect", new { peer = x });
+        var y = (await Post(alice, $"/api/calls/{a}/setup-transfer", null, HttpStatusCode.Created)).GetProperty("id").GetString()!;
+        Assert.Equal("onHold", await StateOf(alice, x));
+        Assert.Equal("onHoldPendingTransfer", await StateOf(alice, a));
+        var early = await Post(alice, $"/api/calls/{a}/complete-transfer", new { consultation = y, asConference = false }, HttpStatusCode.Conflict);
+        Assert.Equal("complete-transfer", early.GetProperty("operation").GetString()); // Y is still in dial tone
+        await Post(alice, $"/api/calls/{y}/dial", new { remote = "127.0.0.1:30104" });
+        var done = await Post(alice, $"/api/calls/{a}/complete-transfer", new { consultation = y, asConference = false });
+        Assert.Equal("idle", await StateOf(alice, a));
+        Assert.Equal(("connected", y), (await StateOf(alice, x), (await alice.GetFromJsonAsync<JsonElement>($"/api/calls/{x}")).GetProperty("peer").GetString()));
+        Assert.Equal(JsonValueKind.Object, done.ValueKind);
+
+        // As a conference (LINETRANSFERMODE_CONFERENCE): all three conferenced in a connected hub.
+        var (b, z) = (await NewCall(30106), await NewCall(30108));
+        await Post(alice, $"/api/calls/{b}/connect", new { peer = z });
+        var w = (await Post(alice, $"/api/calls/{b}/setup-transfer", null, HttpStatusCode.Created)).GetProperty("id").GetString()!;
+        await Post(alice, $"/api/calls/{w}/dial", new { remote = "127.0.0.1:30110" });
+        var hub = await Post(alice, $"/api/calls/{b}/complete-transfer", new { consultation = w, asConference = true });
+        Assert.Equal("connected", hub.GetProperty("state").GetString());
+        Assert.Equal(3, hub.GetProperty("members").GetArrayLength());
+        Assert.All(new[] { b, z, w }, c => Assert.Contains(c, hub.GetProperty("members").EnumerateArray().Select(m => m.GetString())));
+
+        // A supervisor joins without anyone being held, listen-only by default.
+        var monitor = await NewCall(30112);
+        var monitored = await Post(alice, $"/api/call-hubs/{hub.GetProperty("id").GetString()}/no-hold-add", new { call = monitor });
+        Assert.Equal(4, monitored.GetProperty("members").GetArrayLength());
+        var m = await alice.GetFromJsonAsync<JsonElement>($"/api/calls/{monitor}");
+        Assert.Equal("conferenced", State(m));
+        Assert.True(m.GetProperty("media").GetProperty("listenOnly").GetBoolean());
+        foreach (var member in new[] { b, z, w })
+        {
+            Assert.Equal("conferenced", await StateOf(alice, member)); // nobody was held
+        }
+    }
+
+    [Fact]
     public async Task A_two_party_call_becomes_a_conference_takes_a_consultation_call_and_reverts_over_rest()
     {
         using var host = await StartAsync();
