@@ -8,10 +8,19 @@ namespace Rendezvous.Media.Mixing;
 /// </summary>
 /// <remarks>
 /// <para>The target delay follows the RFC 3550 appendix A.8 interarrival jitter estimate times
-/// <see cref="JitterBufferOptions.JitterMultiplier"/>, clamped to the configured floor and ceiling. The level
-/// (frames from the playout point to the newest frame) is averaged over a drift window; when the average stays
-/// a frame away from the target, one frame is dropped or repeated. That one mechanism corrects a sender clock
-/// that runs fast or slow and moves the level to a new target.</para>
+/// <see cref="JitterBufferOptions.JitterMultiplier"/>, clamped to the configured floor and ceiling, with
+/// hysteresis: it rises as soon as the estimate asks for more than half a frame above it, and falls one frame
+/// at a time, only after the estimate has asked for less for <see cref="JitterBufferOptions.TargetHold"/>.</para>
+/// <para>The level (frames from the playout point to the newest frame) is smoothed over about
+/// <see cref="JitterBufferOptions.DriftWindow"/> (<see cref="AverageLevel"/>). When the smoothed level falls
+/// more than half a frame below the target, one frame is repeated; when it reaches a frame and a half above the
+/// target, one is dropped. The band is two frames wide, so a correction (exactly one frame) lands well inside it
+/// and the buffer does not swing back and forth; its edges are on half frames, so a steady level (a whole number)
+/// never sits on one, where a single late packet would trip a correction. Corrections are at least a drift window
+/// apart: a sender clock off by 200 ppm needs one every 100 s, and any drift up to one frame per window is
+/// followed. That one mechanism corrects a sender clock that runs fast or slow and moves the level to a new
+/// target (<see cref="DriftDrops"/>, <see cref="DriftInsertions"/>). Next to the ceiling the ring itself drops
+/// the oldest frames (<see cref="OverflowDrops"/>), so the band's lower edge stays a frame and a half under it.</para>
 /// <para>Frames are expected every <see cref="JitterBufferOptions.FrameDuration"/> of timestamp from the
 /// first packet on; a packet off that grid (another ptime) goes in the slot its timestamp falls in.</para>
 /// <para>Not thread-safe: the owner of the leg serialises <see cref="Push"/> (receive thread) and
@@ -19,6 +28,15 @@ namespace Rendezvous.Media.Mixing;
 /// </remarks>
 public sealed class JitterBuffer
 {
+    /// <summary>How far above the target (frames) the jitter estimate must ask before the target rises.</summary>
+    private const double RaiseMargin = 0.5;
+
+    /// <summary>How far above the target (frames) the smoothed level may go before a frame is dropped.</summary>
+    private const double BandAbove = 1.5;
+
+    /// <summary>How far below the target (frames) the smoothed level may go before a frame is repeated.</summary>
+    private const double BandBelow = 0.5;
+
     private readonly Slot[] _slots;
     private readonly byte[] _payloads;
     private readonly int _maxPayload;
@@ -28,6 +46,7 @@ public sealed class JitterBuffer
     private readonly int _resyncUnits;
     private readonly int _driftWindowTicks;
     private readonly double _jitterMultiplier;
+    private readonly TimeSpan _targetHold;
     private readonly TimeSpan _frameDuration;
 
     private bool _synced;
@@ -39,10 +58,11 @@ public sealed class JitterBuffer
     private bool _hasTransit;
     private int _lastTransit;
     private double _jitter;
+    private TimeSpan _targetHeldSince;
     private int _waitTicks;
     private int _consecutiveMissing;
-    private long _levelSum;
-    private int _levelTicks;
+    private double _averageLevel;
+    private int _ticksSinceCorrection;
 
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> when <paramref name="options"/> cannot describe a buffer.</summary>
     public JitterBuffer(JitterBufferOptions options)
@@ -57,6 +77,7 @@ public sealed class JitterBuffer
         _resyncUnits = (int)Math.Min(int.MaxValue / 2, options.ResyncThreshold.Ticks * _clockRate / TimeSpan.TicksPerSecond);
         _driftWindowTicks = (int)(options.DriftWindow.Ticks / options.FrameDuration.Ticks);
         _jitterMultiplier = options.JitterMultiplier;
+        _targetHold = options.TargetHold;
         _maxPayload = options.MaxPayloadLength;
         _slots = new Slot[Capacity];
         _payloads = new byte[Capacity * _maxPayload];
@@ -86,16 +107,23 @@ public sealed class JitterBuffer
     /// <summary>Restarts after an SSRC change or a timestamp jump (the first packet is not counted).</summary>
     public long Resyncs { get; private set; }
 
-    /// <summary>Frames dropped because the level stayed above the target (sender fast, or the target fell).</summary>
+    /// <summary>
+    /// Drift corrections that dropped a frame: the smoothed level reached a frame and a half above the target
+    /// (the sender's clock runs fast, the target fell, or a burst left a backlog). At most one per drift window.
+    /// </summary>
     public long DriftDrops { get; private set; }
 
-    /// <summary>Frames repeated because the level stayed below the target (sender slow, or the target rose).</summary>
+    /// <summary>
+    /// Drift corrections that repeated a frame (<see cref="Pop"/> answered <see cref="JitterPopResult.Missing"/> and
+    /// held the playout point): the smoothed level fell more than half a frame below the target (the sender's
+    /// clock runs slow, or the target rose). At most one per drift window.
+    /// </summary>
     public long DriftInsertions { get; private set; }
 
     /// <summary>RFC 3550 A.8 interarrival jitter, in RTP timestamp units.</summary>
     public double Jitter => _jitter;
 
-    /// <summary>The adaptive target level, in frames (floor ≤ target ≤ <see cref="Capacity"/>).</summary>
+    /// <summary>The adaptive target level, in frames (floor ≤ target ≤ <see cref="Capacity"/>), with the hysteresis described on the class.</summary>
     public int TargetFrames { get; private set; }
 
     public TimeSpan TargetDelay => _frameDuration * TargetFrames;
@@ -109,6 +137,17 @@ public sealed class JitterBuffer
             return !_synced || ahead < 0 ? 0 : (ahead / _samplesPerFrame) + 1;
         }
     }
+
+    /// <summary>
+    /// The level the drift corrections steer: <see cref="Level"/> averaged exponentially over about a drift
+    /// window of playout ticks (ticks with nothing buffered are left out), shifted by one at each correction,
+    /// and started from the level when playout (re)starts. After warm-up it stays from half a frame below
+    /// <see cref="TargetFrames"/> to a frame and a half above it.
+    /// </summary>
+    public double AverageLevel => _averageLevel;
+
+    /// <summary><see cref="AverageLevel"/> in time: the smoothed depth of the buffer.</summary>
+    public TimeSpan AverageDelay => _frameDuration * _averageLevel;
 
     /// <summary>The delay a frame arriving now would wait: the level in time.</summary>
     public TimeSpan CurrentDelay => _frameDuration * Level;
@@ -208,25 +247,32 @@ public sealed class JitterBuffer
             }
 
             _playing = true;
-            _levelSum = 0;
-            _levelTicks = 0;
+            _averageLevel = level;
+            _ticksSinceCorrection = 0;
         }
 
-        _levelSum += level;
-        if (++_levelTicks >= _driftWindowTicks)
+        if (level > 0)
         {
-            var average = (double)_levelSum / _levelTicks;
-            _levelSum = 0;
-            _levelTicks = 0;
-            if (average >= TargetFrames + 1 && level > 1)
+            // An empty buffer (a gap, a stopped sender) says nothing about the depth: left out.
+            _averageLevel += (level - _averageLevel) / _driftWindowTicks;
+        }
+
+        if (++_ticksSinceCorrection >= _driftWindowTicks)
+        {
+            if (_averageLevel >= TargetFrames + BandAbove && level > 1)
             {
                 DriftDrops++;
+                _averageLevel--;
+                _ticksSinceCorrection = 0;
                 Advance(1, countDrops: false);
             }
-            else if (average <= TargetFrames - 1)
+            else if (_averageLevel < Math.Min(TargetFrames, Capacity - 1) - BandBelow && level > 0)
             {
-                // Hold the playout point for a tick: the caller repeats (conceals) the last frame.
+                // Hold the playout point for a tick: the caller repeats (conceals) the last frame. (The edge stays a
+                // frame and a half under the ceiling, where the ring drops the oldest frames itself.)
                 DriftInsertions++;
+                _averageLevel++;
+                _ticksSinceCorrection = 0;
                 return JitterPopResult.Missing;
             }
         }
@@ -262,6 +308,7 @@ public sealed class JitterBuffer
         _playing = false;
         _hasTransit = false;
         _jitter = 0;
+        _averageLevel = 0;
         TargetFrames = _minFrames;
     }
 
@@ -317,12 +364,37 @@ public sealed class JitterBuffer
         {
             var d = Math.Abs((long)unchecked(transit - _lastTransit));
             _jitter += (d - _jitter) / 16;
-            var target = (int)Math.Ceiling(_jitterMultiplier * _jitter / _samplesPerFrame);
-            TargetFrames = Math.Clamp(target, _minFrames, Capacity);
+            UpdateTarget(_jitterMultiplier * _jitter / _samplesPerFrame, arrival);
+        }
+        else
+        {
+            _targetHeldSince = arrival;
         }
 
         _hasTransit = true;
         _lastTransit = transit;
+    }
+
+    /// <summary>
+    /// The target with hysteresis: up at once when <paramref name="wanted"/> (frames) is more than half a frame
+    /// above it; down one frame when nothing has asked for the current target for <see cref="JitterBufferOptions.TargetHold"/>.
+    /// </summary>
+    private void UpdateTarget(double wanted, TimeSpan arrival)
+    {
+        if (wanted > TargetFrames + RaiseMargin)
+        {
+            TargetFrames = Math.Min((int)Math.Ceiling(wanted - RaiseMargin), Capacity);
+            _targetHeldSince = arrival;
+        }
+        else if (wanted > TargetFrames - 1 || TargetFrames == _minFrames)
+        {
+            _targetHeldSince = arrival;
+        }
+        else if (arrival - _targetHeldSince >= _targetHold)
+        {
+            TargetFrames--;
+            _targetHeldSince = arrival;
+        }
     }
 
     private readonly record struct Slot(bool Filled, uint Timestamp, ushort SequenceNumber, int Length);

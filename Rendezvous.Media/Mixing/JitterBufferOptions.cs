@@ -28,10 +28,18 @@ public sealed record JitterBufferOptions
     public TimeSpan ResyncThreshold { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
-    /// How long the buffer level is averaged before a drift correction: when the average stays a frame or
-    /// more above the target, one frame is dropped; a frame or more below, one is repeated.
+    /// The time constant of the smoothed buffer level that drift corrections follow, and the least time between
+    /// two corrections: when the smoothed level falls more than half a frame below the target, one frame is
+    /// repeated; when it reaches a frame and a half above, one is dropped. One frame per window at most, so drift
+    /// up to a frame per window (1 % with 20 ms frames) is followed; 200 ppm needs one correction every 100 s.
     /// </summary>
-    public TimeSpan DriftWindow { get; init; } = TimeSpan.FromSeconds(1);
+    public TimeSpan DriftWindow { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// How long the jitter estimate must ask for at least a frame less than the target before the target falls
+    /// by one frame. It rises at once (when the estimate asks for more than half a frame above it).
+    /// </summary>
+    public TimeSpan TargetHold { get; init; } = TimeSpan.FromSeconds(20);
 
     /// <summary>RTP timestamp units in one frame: 160 for 20 ms at 8000 Hz.</summary>
     public int SamplesPerFrame => (int)(FrameDuration.Ticks * ClockRate / TimeSpan.TicksPerSecond);
@@ -49,5 +57,6 @@ public sealed record JitterBufferOptions
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxPayloadLength);
         ArgumentOutOfRangeException.ThrowIfLessThan(ResyncThreshold, MaxDelay);
         ArgumentOutOfRangeException.ThrowIfLessThan(DriftWindow, FrameDuration);
+        ArgumentOutOfRangeException.ThrowIfLessThan(TargetHold, TimeSpan.Zero);
     }
 }
