@@ -23,28 +23,37 @@ public sealed partial class MediaSwitch
 
     private sealed record GroupLink(MulticastBinding Binding, RtpLeg Leg, GroupAudio Audio);
 
-    /// <summary>The hub's multicast binding and the leg on its group, or null.</summary>
-    public (MulticastBinding Binding, RtpLeg Leg)? Group(Guid hub)
+    /// <summary>The hub's multicast binding, the leg on its group and the group's audio input, or null.</summary>
+    public (MulticastBinding Binding, RtpLeg Leg, GroupAudio Audio)? Group(Guid hub)
     {
         lock (_wiring)
         {
-            return _groups.TryGetValue(hub, out var link) ? (link.Binding, link.Leg) : null;
+            return _groups.TryGetValue(hub, out var link) ? (link.Binding, link.Leg, link.Audio) : null;
         }
     }
+
+    /// <summary>What is wrong with a binding under this switch's settings (its TTL limit, and its interface when the binding names none), or null.</summary>
+    public MulticastBindingProblem? Check(MulticastBinding binding)
+    {
+        ArgumentNullException.ThrowIfNull(binding);
+        return WithDefaults(binding).Problem(_settings.MaxMulticastTtl);
+    }
+
+    private MulticastBinding WithDefaults(MulticastBinding binding) => binding with { Interface = binding.Interface ?? _settings.MulticastInterface };
 
     /// <summary>
     /// Binds a hub that is not idle to a multicast group, replacing any group it had. Refused when
     /// another hub has the group or the group cannot be joined. Throws <see cref="ArgumentException"/>
-    /// for a binding whose <see cref="MulticastBinding.Problem"/> is not null (validate first).
+    /// for a binding that <see cref="Check"/> finds wrong (check first).
     /// </summary>
     public CallOutcome<MulticastBinding> Bind(Guid hub, MulticastBinding binding)
     {
-        ArgumentNullException.ThrowIfNull(binding);
-        binding = binding with { Interface = binding.Interface ?? _settings.MulticastInterface };
-        if (binding.Problem(_settings.MaxMulticastTtl) is { } problem)
+        if (Check(binding) is { } problem)
         {
-            throw new ArgumentException(problem, nameof(binding));
+            throw new ArgumentException(problem.ToString(), nameof(binding));
         }
+
+        binding = WithDefaults(binding);
 
         lock (_wiring)
         {
@@ -93,7 +102,7 @@ public sealed partial class MediaSwitch
         {
             if (Board.Hub(hub) is null)
             {
-                return new(default, [], new CallConflict("unbind", $"no call hub {hub}", new Dictionary<string, string>(), NotFound: true));
+                return new(default, [], HubNotFound("unbind", hub));
             }
 
             var events = new List<CallEvent>();
@@ -109,10 +118,13 @@ public sealed partial class MediaSwitch
 
     private CallConflict? HubConflict(string operation, Guid hub) => Board.Hub(hub) switch
     {
-        null => new CallConflict(operation, $"no call hub {hub}", new Dictionary<string, string>(), NotFound: true),
+        null => HubNotFound(operation, hub),
         { State: CallHubState.Idle } => new CallConflict(operation, "the call hub is idle", new Dictionary<string, string> { [hub.ToString()] = nameof(CallHubState.Idle) }),
         _ => null,
     };
+
+    private static CallConflict HubNotFound(string operation, Guid hub) =>
+        new(operation, $"no call hub {hub}", new Dictionary<string, string>(), NotFound: true);
 
     /// <summary>Under the wiring lock: closes the hub's group leg, if any (the caller rewires).</summary>
     private bool Unlink(Guid hub, string cause, List<CallEvent> events)

@@ -9,48 +9,49 @@ namespace Rendezvous.Media;
 /// <summary>Routing: what each leg's packets feed (a peer's leg, a hub's mixer, or nothing).</summary>
 public sealed partial class MediaSwitch
 {
-    private abstract record Route;
+    /// <summary>Where one leg's accepted packets go. A leg no one hears (held, waiting, alone, muted) has no route.</summary>
+    private abstract record Route
+    {
+        public abstract void Take(RtpLeg from, in RtpPacket packet, TimeSpan arrival);
+    }
 
-    /// <summary>Relayed to <paramref name="Peer"/>, unless the source must not be heard or the peer hears nothing.</summary>
-    private sealed record RelayRoute(RtpLeg Peer, bool Silenced) : Route;
+    /// <summary>Relayed to <paramref name="Peer"/> (a two-party call).</summary>
+    private sealed record RelayRoute(RtpLeg Peer) : Route
+    {
+        public override void Take(RtpLeg from, in RtpPacket packet, TimeSpan arrival) =>
+            Peer.Forward(packet, from.Codec, from.Settings.TelephoneEventPayloadType);
+    }
 
-    private sealed record MixRoute(InboundAudio Input) : Route;
+    /// <summary>Into the leg's input of its hub's mixer.</summary>
+    private sealed record MixRoute(InboundAudio Input) : Route
+    {
+        public override void Take(RtpLeg from, in RtpPacket packet, TimeSpan arrival) => Input.Push(packet, arrival);
+    }
 
     /// <summary>A multicast group's packets, every sender's, into its hub's mixer.</summary>
-    private sealed record GroupMixRoute(GroupAudio Input) : Route;
+    private sealed record GroupMixRoute(GroupAudio Input) : Route
+    {
+        public override void Take(RtpLeg from, in RtpPacket packet, TimeSpan arrival) => Input.Push(packet, arrival);
+    }
 
     /// <summary>Sent on unchanged to each of <paramref name="Targets"/> (a group's plain forwarding).</summary>
-    private sealed record FanOutRoute(RtpLeg[] Targets) : Route;
+    private sealed record FanOutRoute(RtpLeg[] Targets) : Route
+    {
+        public override void Take(RtpLeg from, in RtpPacket packet, TimeSpan arrival)
+        {
+            foreach (var target in Targets)
+            {
+                target.ForwardUnchanged(packet);
+            }
+        }
+    }
 
     /// <summary>Called on a leg's receive loop for every accepted packet: no lock, one dictionary read.</summary>
     void IRtpLegSink.OnRtp(RtpLeg leg, in RtpPacket packet, TimeSpan arrival)
     {
-        if (!_routes.TryGetValue(leg.Id, out var route))
+        if (_routes.TryGetValue(leg.Id, out var route))
         {
-            return; // held, waiting, or alone: heard by no one
-        }
-
-        if (route is RelayRoute relay)
-        {
-            if (!relay.Silenced)
-            {
-                relay.Peer.Forward(packet, leg.Codec, leg.Settings.TelephoneEventPayloadType);
-            }
-        }
-        else if (route is MixRoute mix)
-        {
-            mix.Input.Push(packet, arrival);
-        }
-        else if (route is GroupMixRoute group)
-        {
-            group.Input.Push(packet, arrival);
-        }
-        else if (route is FanOutRoute fan)
-        {
-            foreach (var target in fan.Targets)
-            {
-                target.ForwardUnchanged(packet);
-            }
+            route.Take(leg, packet, arrival);
         }
     }
 
@@ -76,7 +77,7 @@ public sealed partial class MediaSwitch
                 continue;
             }
 
-            if (link is null && group.Calls.Count < 2 || link is not null && group.Calls.Count == 0)
+            if (group.Calls.Count < (link is null ? 2 : 1))
             {
                 continue; // alone: heard by no one
             }
@@ -84,8 +85,8 @@ public sealed partial class MediaSwitch
             if (link is null && !group.Mixed)
             {
                 var (a, b) = (Board.Call(group.Calls[0])!, Board.Call(group.Calls[1])!);
-                routes[a.Id] = new RelayRoute(_legs[b.Id], Silenced: a.Media.Muted || a.Media.ListenOnly || b.Media.Deaf);
-                routes[b.Id] = new RelayRoute(_legs[a.Id], Silenced: b.Media.Muted || b.Media.ListenOnly || a.Media.Deaf);
+                Relay(a, b, routes);
+                Relay(b, a, routes);
                 continue;
             }
 
@@ -118,6 +119,15 @@ public sealed partial class MediaSwitch
         }
 
         _routes = routes;
+    }
+
+    /// <summary>Relays <paramref name="from"/> to <paramref name="to"/> unless it must not be heard (muted, listen-only) or the other hears nothing (deaf).</summary>
+    private void Relay(CallInfo from, CallInfo to, Dictionary<Guid, Route> routes)
+    {
+        if (!from.Media.Muted && !from.Media.ListenOnly && !to.Media.Deaf)
+        {
+            routes[from.Id] = new RelayRoute(_legs[to.Id]);
+        }
     }
 
     /// <summary>Plain forwarding: each member's packets to the group and the other members, the group's to every member; mute, listen-only and deaf respected.</summary>

@@ -200,6 +200,7 @@ public sealed partial class MediaSwitch : IRtpLegSink, IAsyncDisposable
     /// <summary>Under the wiring lock: legs for new calls, none for idle ones, routes for the new groups, then the events out.</summary>
     private CallOutcome<T> Publish<T>(CallOutcome<T> outcome)
     {
+        var unbound = new List<CallEvent>();
         foreach (var e in outcome.Events)
         {
             switch (e)
@@ -219,13 +220,7 @@ public sealed partial class MediaSwitch : IRtpLegSink, IAsyncDisposable
                     break;
                 case CallHubStateChanged { To: CallHubState.Idle } released:
                     _idle.Enqueue((released.Hub, _time.GetTimestamp()));
-                    var unbound = new List<CallEvent>();
-                    if (Unlink(released.Hub, "the call hub went idle", unbound))
-                    {
-                        Rewire();
-                        Broadcast(unbound);
-                    }
-
+                    Unlink(released.Hub, "the call hub went idle", unbound); // the topology change that follows rewires
                     break;
                 case MediaTopologyChanged:
                     Rewire();
@@ -235,7 +230,7 @@ public sealed partial class MediaSwitch : IRtpLegSink, IAsyncDisposable
             }
         }
 
-        Broadcast(outcome.Events);
+        Broadcast([.. outcome.Events, .. unbound]);
         return outcome;
     }
 

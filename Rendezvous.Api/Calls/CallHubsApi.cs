@@ -6,6 +6,7 @@ using Rendezvous.Directory.Catalog;
 using Rendezvous.Media;
 using Rendezvous.Media.Calls;
 using Rendezvous.Media.Codecs;
+using Rendezvous.Media.Mixing;
 using Rendezvous.Media.Relay;
 
 namespace Rendezvous.Api.Calls;
@@ -15,14 +16,18 @@ internal sealed record HubResponse(Guid Id, CallHubState State, Guid? Initiator,
 {
     public static HubResponse From(CallHubInfo hub, MediaSwitch media) =>
         new(hub.Id, hub.State, hub.Initiator, hub.Members, hub.Consultation, hub.Bridge,
-            media.Group(hub.Id) is { } group ? MulticastResponse.From(group.Binding, group.Leg) : null);
+            media.Group(hub.Id) is { } group ? MulticastResponse.From(group.Binding, group.Leg, group.Audio) : null);
 }
 
-/// <summary>A hub's multicast group: where, how, and what its leg on the group has counted.</summary>
-internal sealed record MulticastResponse(string Group, int Ttl, string Codec, string Mode, string? Interface, RtpLegCounters Counters)
+/// <summary>
+/// A hub's multicast group: where, how, what its leg on the group has counted, the senders mixed
+/// from it, and the packets of senders beyond the mixer's limit (ignored and counted).
+/// </summary>
+internal sealed record MulticastResponse(string Group, int Ttl, string Codec, string Mode, string? Interface, RtpLegCounters Counters, int Senders, long IgnoredSenderPackets)
 {
-    public static MulticastResponse From(MulticastBinding binding, RtpLeg leg) =>
-        new(binding.Group.ToString(), binding.Ttl, binding.Codec.EncodingName, binding.Mode.ToString().ToLowerInvariant(), binding.Interface?.ToString(), leg.Counters);
+    public static MulticastResponse From(MulticastBinding binding, RtpLeg leg, GroupAudio audio) =>
+        new(binding.Group.ToString(), binding.Ttl, binding.Codec.EncodingName, binding.Mode.ToString().ToLowerInvariant(), binding.Interface?.ToString(), leg.Counters,
+            audio.Senders, audio.IgnoredPackets);
 }
 
 /// <summary>
@@ -56,7 +61,7 @@ internal static partial class CallsApi
     }
 
     private static async Task<IResult> BindAsync(Guid id, HttpContext http, MediaSwitch media, CallOwners owners, ConferenceCatalog catalog,
-        IOptions<LimitsOptions> limits, IOptions<MediaOptions> options, CancellationToken cancellationToken)
+        IOptions<LimitsOptions> limits, CancellationToken cancellationToken)
     {
         var (body, problem) = await RequestBodies.ReadJsonAsync<MulticastRequest>(http, limits.Value.MaxBodyBytes, cancellationToken).ConfigureAwait(false);
         if (body is null)
@@ -96,8 +101,11 @@ internal static partial class CallsApi
 
         if (body.Codec is { } name)
         {
-            codec = TryCodec(name, out var named) ? named : null;
-            if (codec is null)
+            if (TryCodec(name, out var named))
+            {
+                codec = named;
+            }
+            else
             {
                 errors["codec"] = ["must be PCMU or PCMA"];
             }
@@ -111,17 +119,13 @@ internal static partial class CallsApi
 
         if (errors.Count == 0)
         {
-            var binding = new MulticastBinding(group!, ttl ?? DefaultGroupTtl, codec ?? AudioCodec.Pcmu, mode,
-                options.Value.MulticastInterface is { Length: > 0 } local ? IPAddress.Parse(local) : null);
-            if (binding.Problem(options.Value.MaxMulticastTtl) is { } wrong)
-            {
-                var colon = wrong.IndexOf(':', StringComparison.Ordinal);
-                errors[wrong[..colon]] = [wrong[(colon + 2)..]];
-            }
-            else
+            var binding = new MulticastBinding(group!, ttl ?? DefaultGroupTtl, codec ?? AudioCodec.Pcmu, mode);
+            if (media.Check(binding) is not { } wrong)
             {
                 return Operate(http, media, owners, [], [id], () => media.Bind(id, binding), _ => Hub(media, id));
             }
+
+            errors[wrong.Field] = [wrong.Message];
         }
 
         return TypedResults.ValidationProblem(errors, title: "The multicast binding is not valid.", type: TypeBase + "invalid-multicast-binding");

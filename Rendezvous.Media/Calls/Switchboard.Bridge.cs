@@ -11,7 +11,7 @@ public sealed partial class Switchboard
     /// <summary>A new bridge, connected and empty.</summary>
     public CallOutcome<Guid> CreateBridge() => Run("create-bridge", changes =>
     {
-        var hub = new HubEntry(Guid.CreateVersion7(), Guid.Empty) { Bridge = true };
+        var hub = new HubEntry(Guid.CreateVersion7(), initiator: null) { Bridge = true };
         _hubs.Add(hub.Id, hub);
         changes.Set(hub, CallHubState.Connected, isNew: true);
         changes.Topology();
@@ -37,10 +37,7 @@ public sealed partial class Switchboard
 
         var c = RequireFree(call, "join");
         EnsureRoom(hub, "join");
-        if (hub.Initiator == Guid.Empty)
-        {
-            hub.Initiator = c.Id;
-        }
+        hub.Initiator ??= c.Id;
 
         changes.Join(hub, c);
         changes.Set(c, CallState.Conferenced);

@@ -362,13 +362,9 @@ public sealed partial class Switchboard
     private static void Leave(HubEntry hub, CallEntry call, Changes changes)
     {
         changes.Leave(hub, call);
-        if (hub.Initiator == call.Id && hub.Members.Count > 0)
+        if (hub.Initiator == call.Id && (hub.Members.Count > 0 || hub.Bridge))
         {
-            hub.Initiator = hub.Members[0];
-        }
-        else if (hub.Initiator == call.Id && hub.Bridge)
-        {
-            hub.Initiator = Guid.Empty; // an empty bridge has no initiator until a call joins
+            hub.Initiator = hub.Members.Count > 0 ? hub.Members[0] : null; // an empty bridge has none until a call joins
         }
     }
 

@@ -118,9 +118,9 @@ public sealed partial class Switchboard(SwitchboardLimits limits)
                 {
                     var others = hub.Members.Where(m => m != hub.Initiator).ToList();
                     groups.Add(new MediaGroup(others, hub.Id));
-                    if (hub.Consultation is { } y && _calls[y].State == CallState.Connected && hub.Members.Contains(hub.Initiator))
+                    if (hub.Consultation is { } y && _calls[y].State == CallState.Connected && hub.Initiator is { } i && hub.Members.Contains(i))
                     {
-                        groups.Add(new MediaGroup([hub.Initiator, y], hub.Id, Consultation: true));
+                        groups.Add(new MediaGroup([i, y], hub.Id, Consultation: true));
                     }
                 }
             }
@@ -259,13 +259,14 @@ public sealed partial class Switchboard(SwitchboardLimits limits)
         public CallInfo Info() => new(Id, State, Peer, Hub, ConsultationOf, Media);
     }
 
-    private sealed class HubEntry(Guid id, Guid initiator)
+    private sealed class HubEntry(Guid id, Guid? initiator)
     {
         public Guid Id { get; } = id;
 
         public CallHubState State { get; set; } = CallHubState.Idle;
 
-        public Guid Initiator { get; set; } = initiator;
+        /// <summary>The member the conference is held for; null only for a bridge with no members.</summary>
+        public Guid? Initiator { get; set; } = initiator;
 
         public List<Guid> Members { get; } = [];
 
@@ -274,7 +275,7 @@ public sealed partial class Switchboard(SwitchboardLimits limits)
         /// <summary>A server-based bridge: joined directly, never reverts to a two-party call, idle only when dropped.</summary>
         public bool Bridge { get; init; }
 
-        public CallHubInfo Info() => new(Id, State, Initiator == Guid.Empty ? null : Initiator, [.. Members], Consultation, Bridge);
+        public CallHubInfo Info() => new(Id, State, Initiator, [.. Members], Consultation, Bridge);
     }
 
     /// <summary>Applies changes and records the events they cause, in order.</summary>

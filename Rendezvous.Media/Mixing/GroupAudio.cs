@@ -24,7 +24,6 @@ public sealed class GroupAudio : IMixerSource
     private readonly Sender?[] _senders = new Sender?[MaxSenders];
     private readonly short[] _frame;
     private readonly int[] _sum;
-    private TimeSpan _latest;
     private long _ignored;
 
     public GroupAudio(AudioCodec codec, JitterBufferOptions options)
@@ -35,14 +34,14 @@ public sealed class GroupAudio : IMixerSource
         _sum = new int[options.SamplesPerFrame];
     }
 
-    /// <summary>Senders heard in the last second.</summary>
-    public int ActiveSenders
+    /// <summary>Senders held now, each with its own input (a silent one keeps its slot until a new sender needs it).</summary>
+    public int Senders
     {
         get
         {
             lock (_lock)
             {
-                return _senders.Count(s => s is not null && _latest - s.LastHeard < Stale);
+                return _senders.Count(s => s is not null);
             }
         }
     }
@@ -56,7 +55,6 @@ public sealed class GroupAudio : IMixerSource
         Sender? sender;
         lock (_lock)
         {
-            _latest = arrival;
             sender = Find(packet.Ssrc, arrival);
             if (sender is null)
             {

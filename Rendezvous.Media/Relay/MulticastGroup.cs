@@ -23,30 +23,30 @@ public enum MulticastMode
 public sealed record MulticastBinding(IPEndPoint Group, int Ttl, AudioCodec Codec, MulticastMode Mode, IPAddress? Interface = null)
 {
     /// <summary>What is wrong with this binding (the field and why), or null when it can be used.</summary>
-    public string? Problem(int maxTtl)
+    public MulticastBindingProblem? Problem(int maxTtl)
     {
         if (!IsMulticast(Group.Address))
         {
-            return $"group: {Group.Address} is not a multicast address";
+            return new("group", $"{Group.Address} is not a multicast address");
         }
 
         if (Group.Address.AddressFamily == AddressFamily.InterNetwork && Group.Address.GetAddressBytes() is [224, 0, 0, _])
         {
-            return $"group: {Group.Address} is in 224.0.0.0/24, reserved for local network control";
+            return new("group", $"{Group.Address} is in 224.0.0.0/24, reserved for local network control");
         }
 
         if (Group.Port is < 1024 or > 65534 || Group.Port % 2 != 0)
         {
-            return $"group: port {Group.Port} must be even, from 1024 to 65534 (RTCP takes the next one)";
+            return new("group", $"port {Group.Port} must be even, from 1024 to 65534 (RTCP takes the next one)");
         }
 
         if (Ttl < 1 || Ttl > maxTtl)
         {
-            return $"ttl: {Ttl} must be from 1 to {maxTtl} (Rendezvous:Media:MaxMulticastTtl)";
+            return new("ttl", $"{Ttl} must be from 1 to {maxTtl} (Rendezvous:Media:MaxMulticastTtl)");
         }
 
         return Interface is { } local && local.AddressFamily != Group.Address.AddressFamily
-            ? $"interface: {local} is not of the group's address family"
+            ? new("interface", $"{local} (Rendezvous:Media:MulticastInterface) is not of the group's address family")
             : null;
     }
 
@@ -56,6 +56,12 @@ public sealed record MulticastBinding(IPEndPoint Group, int Ttl, AudioCodec Code
         AddressFamily.InterNetworkV6 => address.IsIPv6Multicast,
         _ => false,
     };
+}
+
+/// <summary>Why a <see cref="MulticastBinding"/> cannot be used: the field at fault and what is wrong with it.</summary>
+public sealed record MulticastBindingProblem(string Field, string Message)
+{
+    public override string ToString() => $"{Field}: {Message}";
 }
 
 /// <summary>Opens the sockets of a multicast group's <see cref="RtpPortPair"/>.</summary>

@@ -14,6 +14,8 @@ public sealed class RtpPortPair : IDisposable
     private readonly Socket? _rtpSend;
     private readonly Socket? _rtcpSend;
     private readonly IReadOnlySet<IPAddress>? _ownAddresses;
+    private readonly int _rtpSendPort;
+    private readonly int _rtcpSendPort;
 
     internal RtpPortPair(RtpPortPool? pool, Socket rtp, Socket rtcp, (Socket Rtp, Socket Rtcp, IReadOnlySet<IPAddress> OwnAddresses)? senders = null)
     {
@@ -22,6 +24,7 @@ public sealed class RtpPortPair : IDisposable
         Rtcp = rtcp;
         Port = ((IPEndPoint)rtp.LocalEndPoint!).Port;
         (_rtpSend, _rtcpSend, _ownAddresses) = (senders?.Rtp, senders?.Rtcp, senders?.OwnAddresses);
+        (_rtpSendPort, _rtcpSendPort) = senders is var (rtpSend, rtcpSend, _) ? (((IPEndPoint)rtpSend.LocalEndPoint!).Port, ((IPEndPoint)rtcpSend.LocalEndPoint!).Port) : (0, 0);
     }
 
     private int _disposed;
@@ -50,8 +53,7 @@ public sealed class RtpPortPair : IDisposable
             return false;
         }
 
-        var sender = (IPEndPoint)(rtcp ? RtcpSend : RtpSend).LocalEndPoint!;
-        return source.Port == sender.Port && (_ownAddresses.Contains(source.Address) || IPAddress.IsLoopback(source.Address));
+        return source.Port == (rtcp ? _rtcpSendPort : _rtpSendPort) && (_ownAddresses.Contains(source.Address) || IPAddress.IsLoopback(source.Address));
     }
 
     /// <summary>Closes the sockets and gives a pool's pair back to it (once, however often it is called).</summary>

@@ -41,6 +41,9 @@ public sealed partial class MulticastRelayTests(PostgresServer postgres) : IClas
         Assert.Equal("400", Field(output, "bind-unicast")); // not a multicast address: named field
         Assert.Contains("\"group\"", output, StringComparison.Ordinal);
 
+        // Mixed: one sender heard in the group (ffmpeg's; our own looped-back packets are not a sender).
+        Assert.Contains("\"senders\":1,\"ignoredSenderPackets\":0", Field(output, "hub-mix-body"), StringComparison.Ordinal);
+
         // Mixed: the party hears the group's tone; the group hears the party's (not its own).
         var partyMix = await Tones.ReadWavAsync(Path.Combine(_dir, "party-mix.wav"));
         var groupMix = await Tones.ReadWavAsync(Path.Combine(_dir, "group-mix.wav"));
@@ -117,6 +120,8 @@ public sealed partial class MulticastRelayTests(PostgresServer postgres) : IClas
             record() { ffmpeg -hide_banner -loglevel error -y -protocol_whitelist file,udp,rtp -i "$DIR/$1.sdp" -t 3 -ar 8000 -ac 1 "$DIR/$1-$2.wav" > "$DIR/record-$1-$2.log" 2>&1; }
             sleep 2
             record party mix & r1=$!; record group mix & r2=$!; wait $r1 $r2
+            api hub-mix GET "/api/call-hubs/$hub"
+            echo "hub-mix-body=$(tr -d '\n' < "$DIR/hub-mix.json")"
             api bind-forward PUT "/api/call-hubs/$hub/multicast" '{"group":"239.255.42.42:5004","ttl":1,"mode":"forward"}'
             sleep 1
             record party forward & r1=$!; record group forward & r2=$!; wait $r1 $r2

@@ -12,22 +12,7 @@ public sealed class InboundAudioTests
 
     private static JitterPushResult? Send(InboundAudio leg, byte payloadType, int frame, short level, AudioCodec law)
     {
-        var samples = new short[160];
-        samples.AsSpan().Fill(level);
-        var codes = new byte[160];
-        if (law == AudioCodec.Pcma)
-        {
-            ALaw.Encode(samples, codes);
-        }
-        else
-        {
-            MuLaw.Encode(samples, codes);
-        }
-
-        var datagram = new byte[12 + 160];
-        var builder = new RtpPacketBuilder { PayloadType = payloadType, SequenceNumber = (ushort)frame, Timestamp = (uint)(160 * frame), Ssrc = 42, Payload = codes };
-        Assert.True(builder.TryWrite(datagram, out var written));
-        Assert.True(RtpPacket.TryRead(datagram.AsSpan(0, written), out var packet));
+        Assert.True(RtpPacket.TryRead(ConstantFrames.Datagram(42, frame, level, law, payloadType), out var packet));
         return leg.Push(packet, Frame * frame);
     }
 
