@@ -6,6 +6,8 @@
 #   bench/run-madcap.sh [--wait-quiet]
 #
 # MADCAP_PG_STATEMENTS=1 also records pg_stat_statements (pg-statements.txt).
+# MADCAP_KEA=0 runs our phases only (for quick experiments; no ratio is written). The environment
+# is passed on to the service, so runtime settings (DOTNET_*) can be tried without a rebuild.
 # Phases (MADCAP_DURATION seconds each, default 20):
 #   1. the most each server completes: our driver, 32 clients in a closed loop, REQUEST->ACK and
 #      DISCOVER->OFFER->REQUEST->ACK; Kea's perfdhcp at a rate it cannot reach (DORA, 4-way);
@@ -106,9 +108,11 @@ cat > "$work/kea.json" <<JSON
     "loggers": [ { "name": "kea-dhcp4", "output_options": [ { "output": "$work/kea.log" } ], "severity": "WARN" } ]
 } }
 JSON
-KEA_PIDFILE_DIR=$work KEA_LOCKFILE_DIR=$work kea-dhcp4 -c "$work/kea.json" >"$work/kea-stdout.log" 2>&1 &
-kea_pid=$!
-sleep 3
+if [[ "${MADCAP_KEA:-1}" != 0 ]]; then
+  KEA_PIDFILE_DIR=$work KEA_LOCKFILE_DIR=$work kea-dhcp4 -c "$work/kea.json" >"$work/kea-stdout.log" 2>&1 &
+  kea_pid=$!
+  sleep 3
+fi
 
 # CPU seconds (user + system) of a process tree: each live process once, and what the roots
 # have reaped (their children's times), so short-lived PostgreSQL backends count too.
@@ -172,11 +176,18 @@ ours() { # mode rate file
 echo "phase 1: the most each completes ($duration s each) ..." >&2
 max_request=$(ours request 0 ours-request-max.json)
 max_dora=$(ours dora 0 ours-dora-max.json)
-max_kea=$(kea_max)
-best_rate=$(cat "$work/kea-rate")
 echo "phase 2: latency at half of each maximum ..." >&2
 ours request $(( ${max_request%.*} / 2 )) ours-request-half.json >/dev/null
 ours dora $(( ${max_dora%.*} / 2 )) ours-dora-half.json >/dev/null
+if [[ "${MADCAP_KEA:-1}" == 0 ]]; then
+  for f in ours-request-max ours-dora-max ours-request-half ours-dora-half; do
+    python3 -c "import json,sys; r=json.load(open(sys.argv[1])); print(sys.argv[2], r['exchangesPerSecond'], r['latencyMs'])" "$out/$f.json" "$f"
+  done | tee "$out/table.txt"
+  exit 0
+fi
+echo "phase 3: Kea ..." >&2
+max_kea=$(kea_max)
+best_rate=$(cat "$work/kea-rate")
 half_kea=$(python3 -c "print(max(1, int(float('$max_kea') / 2)))")
 perf "$half_kea" perfdhcp-half.txt >/dev/null
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$out/machine.txt"

@@ -134,7 +134,6 @@ public sealed record MadcapScope(
 /// <param name="MaxStart">Maximum Start Time: the latest start the client accepts.</param>
 /// <param name="LeaseTime">Lease Time wanted; null for the scope's default.</param>
 /// <param name="MinLeaseTime">Minimum Lease Time the client accepts.</param>
-/// <param name="OfferHold">For an OFFER: how long the addresses are held; null to acknowledge at once.</param>
 public sealed record LeaseRequest(
     byte[] LeaseIdentifier,
     IPAddress Scope,
@@ -144,8 +143,33 @@ public sealed record LeaseRequest(
     TimeSpan? LeaseTime = null,
     TimeSpan? MinLeaseTime = null,
     int MinCount = 1,
-    int DesiredCount = 1,
-    TimeSpan? OfferHold = null);
+    int DesiredCount = 1)
+{
+    /// <summary>Addresses to lease, all of them or none (those an OFFER held); null to search the scope.</summary>
+    public IReadOnlyList<IPAddress>? Addresses { get; init; }
+
+    /// <summary>Addresses a search passes over (those held for this server's outstanding offers).</summary>
+    public IReadOnlyCollection<IPAddress>? Skip { get; init; }
+}
+
+/// <summary>
+/// A request checked against its scope (<see cref="LeaseStore.PlanAsync"/>): the lease length,
+/// how many addresses (at most <paramref name="Count"/>, at least <paramref name="MinCount"/>),
+/// and the starts to try in turn; or why it cannot be granted.
+/// </summary>
+/// <param name="AsSoonAsPossible">The first start is now (no Start Time, or one already past).</param>
+public sealed record LeasePlan(
+    MadcapScope? Scope,
+    TimeSpan Length,
+    int Count,
+    int MinCount,
+    IReadOnlyList<DateTimeOffset> Starts,
+    bool AsSoonAsPossible,
+    LeaseOutcome? Refusal = null)
+{
+    public static LeasePlan Refused(LeaseFailure failure, string detail) =>
+        new(null, TimeSpan.Zero, 0, 0, [], false, LeaseOutcome.Refused(failure, detail));
+}
 
 /// <summary>A lease as stored.</summary>
 public sealed record Lease(

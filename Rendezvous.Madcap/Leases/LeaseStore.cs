@@ -169,34 +169,34 @@ public sealed class LeaseStore(NpgsqlDataSource dataSource, TimeProvider time, L
     }
 
     /// <summary>
-    /// Allocates addresses for the request: at its start time, or else at its maximum start
-    /// time; as long as asked (at most the scope's maximum, at least the minimum lease time);
-    /// between the minimum and the desired number of addresses. With <see cref="LeaseRequest.OfferHold"/>
-    /// the lease is an offer that lapses after the hold unless confirmed.
+    /// Checks a request against its scope and the limits: the scope, the lease length (as asked,
+    /// at most the scope's maximum, at least the minimum lease time), how many addresses (between
+    /// the minimum and the desired number, at most a lease's limit), and the starts to try: the
+    /// start asked for (or now), then the maximum start time if that is later.
     /// </summary>
-    public async Task<LeaseOutcome> AllocateAsync(LeaseRequest request, CancellationToken cancellationToken)
+    public async Task<LeasePlan> PlanAsync(LeaseRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         if (request.MinCount < 1 || request.MinCount > request.DesiredCount)
         {
-            return LeaseOutcome.Refused(LeaseFailure.TooManyAddresses, "the minimum number of addresses must be from 1 to the desired number");
+            return LeasePlan.Refused(LeaseFailure.TooManyAddresses, "the minimum number of addresses must be from 1 to the desired number");
         }
 
         var count = Math.Min(request.DesiredCount, limits.MaxAddressesPerLease);
         if (request.MinCount > count)
         {
-            return LeaseOutcome.Refused(LeaseFailure.TooManyAddresses, $"a lease holds at most {limits.MaxAddressesPerLease} addresses");
+            return LeasePlan.Refused(LeaseFailure.TooManyAddresses, $"a lease holds at most {limits.MaxAddressesPerLease} addresses");
         }
 
         if (await ScopeAsync(request.Scope, cancellationToken).ConfigureAwait(false) is not { } scope)
         {
-            return LeaseOutcome.Refused(LeaseFailure.NoSuchScope, $"no scope has the Scope ID {request.Scope}");
+            return LeasePlan.Refused(LeaseFailure.NoSuchScope, $"no scope has the Scope ID {request.Scope}");
         }
 
         var length = request.LeaseTime is { } asked ? (asked < scope.MaxLease ? asked : scope.MaxLease) : scope.DefaultLease;
         if (request.MinLeaseTime is { } min && min > length)
         {
-            return LeaseOutcome.Refused(LeaseFailure.LeaseTooShort, $"the scope grants at most {scope.MaxLease.TotalSeconds:0} s");
+            return LeasePlan.Refused(LeaseFailure.LeaseTooShort, $"the scope grants at most {scope.MaxLease.TotalSeconds:0} s");
         }
 
         if (length <= TimeSpan.Zero)
@@ -206,24 +206,43 @@ public sealed class LeaseStore(NpgsqlDataSource dataSource, TimeProvider time, L
 
         var now = time.GetUtcNow();
         var start = request.Start is { } s && s > now ? s : now;
+        DateTimeOffset[] starts = request.MaxStart is { } latest && latest > start ? [start, latest] : [start];
+        return new LeasePlan(scope, length, count, request.MinCount, starts, AsSoonAsPossible: start == now);
+    }
 
-        // At the start time asked for; if nothing is free then, at the latest start accepted.
-        IEnumerable<DateTimeOffset> starts = request.MaxStart is { } latest && latest > start ? [start, latest] : [start];
-        foreach (var at in starts)
+    /// <summary>The limits this store applies.</summary>
+    public LeaseStoreLimits Limits => limits;
+
+    /// <summary>
+    /// Allocates addresses for the request (see <see cref="PlanAsync"/>): at its first start, or
+    /// else at the next. With <see cref="LeaseRequest.Addresses"/> it leases those addresses, all
+    /// of them or none (<see cref="LeaseFailure.Exhausted"/> when one is no longer free); otherwise it
+    /// searches the scope, passing over <see cref="LeaseRequest.Skip"/>.
+    /// </summary>
+    public async Task<LeaseOutcome> AllocateAsync(LeaseRequest request, CancellationToken cancellationToken)
+    {
+        var plan = await PlanAsync(request, cancellationToken).ConfigureAwait(false);
+        if (plan.Refusal is { } refusal)
         {
-            var outcome = await TryAllocateAsync(request, scope, at, at + length, count, now, cancellationToken).ConfigureAwait(false);
+            return refusal;
+        }
+
+        foreach (var at in plan.Starts)
+        {
+            var outcome = await TryAllocateAsync(request, plan, at, cancellationToken).ConfigureAwait(false);
             if (outcome.Failure != LeaseFailure.Exhausted)
             {
                 return outcome;
             }
         }
 
-        return LeaseOutcome.Refused(LeaseFailure.Exhausted, $"scope {scope.First}: fewer than {request.MinCount} addresses are free for the period asked");
+        return LeaseOutcome.Refused(LeaseFailure.Exhausted, $"scope {plan.Scope!.First}: fewer than {request.MinCount} addresses are free for the period asked");
     }
 
-    private async Task<LeaseOutcome> TryAllocateAsync(LeaseRequest request, MadcapScope scope, DateTimeOffset start, DateTimeOffset end, int count, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task<LeaseOutcome> TryAllocateAsync(LeaseRequest request, LeasePlan plan, DateTimeOffset start, CancellationToken cancellationToken)
     {
         var quota = request.Client is null ? int.MaxValue : limits.MaxAddressesPerClient;
+        var given = request.Addresses;
         for (var attempt = 0; attempt < Attempts; attempt++)
         {
             var id = Guid.CreateVersion7();
@@ -231,10 +250,15 @@ public sealed class LeaseStore(NpgsqlDataSource dataSource, TimeProvider time, L
             IPAddress[] granted;
             try
             {
-                (held, granted) = await InsertFreeAsync(id, request, scope, (start, end), count, quota, now, cancellationToken).ConfigureAwait(false);
+                (held, granted) = await InsertFreeAsync(id, request, plan, (start, start + plan.Length), quota, cancellationToken).ConfigureAwait(false);
             }
             catch (PostgresException e) when (e.SqlState == ExclusionViolation)
             {
+                if (given is not null)
+                {
+                    return LeaseOutcome.Refused(LeaseFailure.Exhausted, "another server leased one of these addresses meanwhile");
+                }
+
                 continue; // another server took one of these addresses meanwhile: look again
             }
             catch (PostgresException e) when (e.SqlState == UniqueViolation)
@@ -249,7 +273,7 @@ public sealed class LeaseStore(NpgsqlDataSource dataSource, TimeProvider time, L
 
             return granted.Length == 0
                 ? LeaseOutcome.Refused(LeaseFailure.Exhausted, "no addresses free")
-                : LeaseOutcome.Granted(new Lease(id, request.LeaseIdentifier, scope.First, request.OfferHold is not null, start, end, granted, request.Client));
+                : LeaseOutcome.Granted(new Lease(id, request.LeaseIdentifier, plan.Scope!.First, Offered: false, start, start + plan.Length, granted, request.Client));
         }
 
         return LeaseOutcome.Refused(LeaseFailure.Exhausted, "the scope is too contended; try again");
@@ -257,91 +281,155 @@ public sealed class LeaseStore(NpgsqlDataSource dataSource, TimeProvider time, L
 
     /// <summary>
     /// One statement, one round trip, one transaction: reads the client's usage (added to by
-    /// this statement, migration madcap/0004; removals counted by a trigger, madcap/0002), finds up to <paramref name="count"/> addresses of the
-    /// scope free for the whole reserved period (searched from a random point, so that
-    /// concurrent servers rarely pick the same ones), and stores the lease with them if at least
-    /// the minimum were found and the quota allows. Concurrent requests of one client may each
-    /// pass the quota check, so the quota can be exceeded by what those requests ask for at
-    /// once; never by more. Returns the usage read and the addresses
-    /// granted (none when the lease was not stored). The candidates come from generate_series in
-    /// the select list, which PostgreSQL streams; in FROM it would first materialise every
-    /// address of the scope (seconds for a /9). An offer's commit does not wait for the WAL
-    /// flush (synchronous_commit off for that transaction only; set_config's is_local reverts it
-    /// when the statement's transaction ends): an offer lost in a crash merely lapses, and the
-    /// client's retransmission gets a new one. A lease keeps the configured synchronous_commit
-    /// and is committed before it is returned, so an ACK is sent only for a durable lease.
+    /// this statement, migration madcap/0004; removals counted by a trigger, madcap/0002), takes
+    /// the addresses given, or finds up to the plan's count of the scope's addresses free for the
+    /// whole reserved period (searched from a random point, so that concurrent servers rarely pick
+    /// the same ones), and stores the lease with them if enough were found (all the given ones, or
+    /// the minimum) and the quota allows. Concurrent requests of one client may each pass the quota
+    /// check, so the quota can be exceeded by what those requests ask for at once; never by more.
+    /// Returns the usage read and the addresses granted (none when the lease was not stored). The
+    /// lease commits with the configured synchronous_commit before it is returned, so an ACK is
+    /// sent only for a durable lease.
     /// </summary>
     private async Task<(int Held, IPAddress[] Granted)> InsertFreeAsync(
-        Guid id, LeaseRequest request, MadcapScope scope, (DateTimeOffset Start, DateTimeOffset End) period, int count, int quota, DateTimeOffset now, CancellationToken cancellationToken)
+        Guid id, LeaseRequest request, LeasePlan plan, (DateTimeOffset Start, DateTimeOffset End) period, int quota, CancellationToken cancellationToken)
     {
-        var reserved = Reserved(period.Start, period.End);
-        await using var command = dataSource.CreateCommand(AllocationStatement(count));
+        var scope = plan.Scope!;
+        var given = request.Addresses;
+        var now = time.GetUtcNow();
+        await using var command = dataSource.CreateCommand(given is null ? AllocationStatement(plan.Count) : GivenAllocationStatement(plan.Count));
         var p = command.Parameters;
         p.Add(new() { Value = id });
         p.Add(new() { Value = request.LeaseIdentifier });
         p.Add(new() { Value = scope.Id });
-        p.Add(new() { Value = request.OfferHold is null ? "leased" : "offered" });
         p.Add(new() { Value = period.Start.UtcDateTime });
         p.Add(new() { Value = period.End.UtcDateTime });
-        p.Add(new() { Value = request.OfferHold is { } hold ? (now + hold).UtcDateTime : DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
         p.Add(new() { Value = (object?)request.Client ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Inet });
         p.Add(new() { Value = now.UtcDateTime });
-        p.Add(new() { Value = (long)count });
-        p.Add(new() { Value = reserved, NpgsqlDbType = NpgsqlDbType.TimestampTzRange });
-        p.Add(new() { Value = scope.First });
-        p.Add(new() { Value = scope.LastAllocatable });
-        p.Add(new() { Value = (long)Random.Shared.Next(int.MaxValue) });
-        p.Add(new() { Value = scope.Exclusions.Select(x => x.First).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Inet });
-        p.Add(new() { Value = scope.Exclusions.Select(x => x.Last).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Inet });
-        p.Add(new() { Value = request.OfferHold is null ? DBNull.Value : "off", NpgsqlDbType = NpgsqlDbType.Text });
+        p.Add(new() { Value = (long)plan.Count });
+        AddCandidateParameters(command, scope, Reserved(period.Start, period.End), request.Skip);
         p.Add(new() { Value = (long)quota });
-        p.Add(new() { Value = (long)request.MinCount });
+        p.Add(new() { Value = given is null ? (long)request.MinCount : Math.Min(given.Count, plan.Count) });
+        if (given is not null)
+        {
+            p.Add(new() { Value = given.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Inet });
+        }
+
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
         return (reader.GetInt32(0), reader.GetFieldValue<IPAddress[]>(1));
     }
 
     /// <summary>
-    /// The allocation statement with the candidate search limited by a literal: the count rounded
-    /// up to a power of two (so at most 11 texts, each prepared once). With a parameter there,
-    /// PostgreSQL's generic plan guesses a tenth of the scope's addresses and hash-joins every
-    /// reserved address (milliseconds per call, growing with the table); with a small literal it
-    /// probes the index for the few candidates it needs.
+    /// Up to <paramref name="limit"/> addresses of the scope that no lease reserves for the
+    /// padded period, searched from a random point, passing over <paramref name="skip"/>. Reads
+    /// only: the addresses are not held, and a lease of them can still fail.
     /// </summary>
-    private static string AllocationStatement(int count)
+    public async Task<IReadOnlyList<IPAddress>> FreeAsync(MadcapScope scope, DateTimeOffset start, DateTimeOffset end, int limit, IReadOnlyCollection<IPAddress>? skip, CancellationToken cancellationToken)
     {
-        var bucket = Math.Max(0, (int)Math.Ceiling(Math.Log2(Math.Max(1, count))));
-        return AllocationStatements[Math.Min(bucket, AllocationStatements.Length - 1)];
+        ArgumentNullException.ThrowIfNull(scope);
+        await using var command = dataSource.CreateCommand(Bucketed(FreeStatements, limit));
+        AddCandidateParameters(command, scope, Reserved(start, end), skip);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        return reader.GetFieldValue<IPAddress[]>(0);
     }
 
-    private static readonly string[] AllocationStatements =
-        [.. Enumerable.Range(0, 11).Select(b => AllocationTemplate.Replace("{0}", (1 << b).ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal))];
+    /// <summary>
+    /// The candidate search's parameters, numbered from the command's next: the reserved period,
+    /// the scope's first and last allocatable addresses, a random starting offset, and the
+    /// excluded ranges (the scope's exclusions, then each address to skip as a range of one).
+    /// </summary>
+    private static void AddCandidateParameters(NpgsqlCommand command, MadcapScope scope, NpgsqlRange<DateTime> reserved, IReadOnlyCollection<IPAddress>? skip)
+    {
+        var p = command.Parameters;
+        var first = scope.Exclusions.Select(x => x.First);
+        var last = scope.Exclusions.Select(x => x.Last);
+        if (skip is { Count: > 0 })
+        {
+            first = first.Concat(skip);
+            last = last.Concat(skip);
+        }
 
-    private const string AllocationTemplate =
-        """
-            WITH usage AS (
-                SELECT coalesce((SELECT held FROM madcap.client_usage WHERE client = $8), 0) AS held,
-                       set_config('synchronous_commit', coalesce($17, current_setting('synchronous_commit')), true) AS commit_mode),
-            span AS (SELECT least($13::inet - $12::inet + 1, 2147483647::bigint) AS size),
-            candidates AS MATERIALIZED (
-                SELECT a FROM (SELECT $12::inet + ((generate_series(0::bigint, span.size - 1) + $14) % span.size) AS a FROM span) c
-                WHERE NOT EXISTS (SELECT 1 FROM madcap.lease_addresses la WHERE la.address = c.a AND la.reserved && $11)
-                  AND NOT EXISTS (SELECT 1 FROM unnest($15::inet[], $16::inet[]) AS x(first, last) WHERE c.a BETWEEN x.first AND x.last)
-                LIMIT {0}),
-            free AS MATERIALIZED (SELECT a FROM candidates LIMIT (SELECT greatest(0, least($10::bigint, $18::bigint - held)) FROM usage)),
+        p.Add(new() { Value = reserved, NpgsqlDbType = NpgsqlDbType.TimestampTzRange });
+        p.Add(new() { Value = scope.First });
+        p.Add(new() { Value = scope.LastAllocatable });
+        p.Add(new() { Value = (long)Random.Shared.Next(int.MaxValue) });
+        p.Add(new() { Value = first.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Inet });
+        p.Add(new() { Value = last.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Inet });
+    }
+
+    /// <summary>
+    /// Candidates (column <c>a</c>) from <paramref name="source"/> that no lease reserves for
+    /// the period and no exclusion covers, limited by a literal. The parameters start at
+    /// <paramref name="n"/>: period, first, last, random offset, exclusion firsts and lasts.
+    /// With a parameter for the limit, PostgreSQL's generic plan guesses a tenth of the scope's
+    /// addresses and hash-joins every reserved address (milliseconds per call, growing with the
+    /// table); with a small literal it probes the index for the few candidates it needs. The
+    /// search source streams from generate_series in the select list; in FROM, PostgreSQL would
+    /// first materialise every address of the scope (seconds for a /9).
+    /// </summary>
+    private static string Candidates(int n, string source, string limit) =>
+        $"""
+            SELECT a FROM ({source}) c
+            WHERE NOT EXISTS (SELECT 1 FROM madcap.lease_addresses la WHERE la.address = c.a AND la.reserved && ${n})
+              AND NOT EXISTS (SELECT 1 FROM unnest(${n + 4}::inet[], ${n + 5}::inet[]) AS x(first, last) WHERE c.a BETWEEN x.first AND x.last)
+            LIMIT {limit}
+        """;
+
+    /// <summary>The whole scope, from a random point: parameters as in <see cref="Candidates"/>.</summary>
+    private static string Search(int n) =>
+        $"SELECT ${n + 1}::inet + ((generate_series(0::bigint, least(${n + 2}::inet - ${n + 1}::inet + 1, 2147483647::bigint) - 1) + ${n + 3}) % least(${n + 2}::inet - ${n + 1}::inet + 1, 2147483647::bigint)) AS a";
+
+    /// <summary>The given addresses ($<paramref name="given"/>), those inside the scope's allocatable range only.</summary>
+    private static string Given(int n, int given) =>
+        $"SELECT DISTINCT g AS a FROM unnest(${given}::inet[]) AS g WHERE g BETWEEN ${n + 1}::inet AND ${n + 2}::inet AND ${n + 3}::bigint IS NOT NULL";
+
+    /// <summary>The statement text of the bucket that holds <paramref name="count"/>: counts rounded up to a power of two, so at most 11 texts, each prepared once.</summary>
+    private static string Bucketed(string[] statements, int count)
+    {
+        var bucket = Math.Max(0, (int)Math.Ceiling(Math.Log2(Math.Max(1, count))));
+        return statements[Math.Min(bucket, statements.Length - 1)];
+    }
+
+    private static string AllocationStatement(int count) => Bucketed(AllocationStatements, count);
+
+    private static string GivenAllocationStatement(int count) => Bucketed(GivenAllocationStatements, count);
+
+    private static string[] Buckets(Func<string, string> text) =>
+        [.. Enumerable.Range(0, 11).Select(b => text((1 << b).ToString(System.Globalization.CultureInfo.InvariantCulture)))];
+
+    private static readonly string[] AllocationStatements = Buckets(limit => Allocation(Candidates(9, Search(9), limit)));
+
+    private static readonly string[] GivenAllocationStatements = Buckets(limit => Allocation(Candidates(9, Given(9, 17), limit)));
+
+    /// <summary>The candidate parameters from $1.</summary>
+    private static readonly string[] FreeStatements = Buckets(limit => $"SELECT array({Candidates(1, Search(1), limit)})");
+
+    /// <summary>
+    /// The allocation: $1 lease id, $2 Lease Identifier, $3 scope id, $4 and $5 the lease's start
+    /// and end, $6 the client, $7 now, $8 the count wanted, $9 to $14 the candidate search's
+    /// parameters, $15 the client's quota, $16 the fewest addresses to lease (and $17 the given
+    /// addresses, for that source).
+    /// </summary>
+    private static string Allocation(string candidates) =>
+        $"""
+            WITH usage AS (SELECT coalesce((SELECT held FROM madcap.client_usage WHERE client = $6), 0) AS held),
+            candidates AS MATERIALIZED ({candidates}),
+            free AS MATERIALIZED (SELECT a FROM candidates LIMIT (SELECT greatest(0, least($8::bigint, $15::bigint - held)) FROM usage)),
             lease AS (
-                INSERT INTO madcap.leases (id, lease_identifier, scope_id, state, starts_at, ends_at, offered_until, client_address, created_at, updated_at)
-                SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $9
-                WHERE (SELECT count(*) FROM free) >= $19 AND (SELECT held::bigint + $19 <= $18 FROM usage)
+                INSERT INTO madcap.leases (id, lease_identifier, scope_id, state, starts_at, ends_at, client_address, created_at, updated_at)
+                SELECT $1, $2, $3, 'leased', $4, $5, $6, $7, $7
+                WHERE (SELECT count(*) FROM free) >= $16 AND (SELECT held::bigint + $16 <= $15 FROM usage)
                 RETURNING id),
             added AS (
                 INSERT INTO madcap.lease_addresses (lease_id, address, reserved, client)
-                SELECT lease.id, free.a, $11, $8 FROM lease, free
+                SELECT lease.id, free.a, $9, $6 FROM lease, free
                 RETURNING address),
             counted AS (
                 -- The client's usage (migration madcap/0004: this statement counts what it adds).
                 INSERT INTO madcap.client_usage (client, held)
-                SELECT $8, count(*) FROM added WHERE $8::inet IS NOT NULL HAVING count(*) > 0
+                SELECT $6, count(*) FROM added WHERE $6::inet IS NOT NULL HAVING count(*) > 0
                 ON CONFLICT (client) DO UPDATE SET held = madcap.client_usage.held + EXCLUDED.held)
             SELECT held, array(SELECT address FROM added ORDER BY address) FROM usage
         """;
@@ -374,23 +462,6 @@ public sealed class LeaseStore(NpgsqlDataSource dataSource, TimeProvider time, L
             reader.GetGuid(0), reader.GetFieldValue<byte[]>(1), reader.GetFieldValue<IPAddress>(2), reader.GetBoolean(3),
             Utc(reader.GetDateTime(4)), Utc(reader.GetDateTime(5)),
             reader.GetFieldValue<IPAddress[]>(7), reader.IsDBNull(6) ? null : reader.GetFieldValue<IPAddress>(6));
-    }
-
-    /// <summary>Turns an offer into a lease (the REQUEST that follows an OFFER). Null when no live offer or lease has the identifier.</summary>
-    public async Task<Lease?> ConfirmAsync(byte[] leaseIdentifier, CancellationToken cancellationToken)
-    {
-        // One statement: the update, and the lease as it now is.
-        await using var command = dataSource.CreateCommand(
-            """
-            UPDATE madcap.leases l SET state = 'leased', offered_until = NULL, updated_at = $2
-            FROM madcap.scopes s
-            WHERE l.lease_identifier = $1 AND (l.state = 'leased' OR l.offered_until > $2) AND s.id = l.scope_id
-            RETURNING l.id, l.lease_identifier, s.first_address, false, l.starts_at, l.ends_at, l.client_address,
-                      array(SELECT la.address FROM madcap.lease_addresses la WHERE la.lease_id = l.id ORDER BY la.address)
-            """);
-        command.Parameters.Add(new() { Value = leaseIdentifier });
-        command.Parameters.Add(new() { Value = time.GetUtcNow().UtcDateTime });
-        return await ReadLeaseAsync(command, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -452,15 +523,11 @@ public sealed class LeaseStore(NpgsqlDataSource dataSource, TimeProvider time, L
         return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
     }
 
-    /// <summary>Drops an offer still held for this Lease Identifier (its client chose another server); a lease is left alone.</summary>
-    public async Task<bool> WithdrawOfferAsync(byte[] leaseIdentifier, CancellationToken cancellationToken)
-    {
-        await using var command = dataSource.CreateCommand("DELETE FROM madcap.leases WHERE lease_identifier = $1 AND state = 'offered'");
-        command.Parameters.Add(new() { Value = leaseIdentifier });
-        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
-    }
-
-    /// <summary>Removes leases whose reservation has passed and offers whose hold lapsed; returns how many.</summary>
+    /// <summary>
+    /// Removes leases whose reservation has passed; returns how many. (Offers are held in the
+    /// server's memory now; rows in the <c>offered</c> state, written by versions before that,
+    /// go once their hold lapsed.)
+    /// </summary>
     public async Task<int> ReclaimAsync(CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(

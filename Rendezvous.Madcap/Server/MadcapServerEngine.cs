@@ -20,19 +20,27 @@ public sealed record MadcapServerSettings
 
     /// <summary>[RESPONSE-CACHE-INTERVAL] (section 1.5): a retransmitted request gets the same answer for this long.</summary>
     public TimeSpan ResponseCacheInterval { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Most offers held at once (in memory; see <see cref="OfferBook"/>): beyond it, DISCOVERs are ignored and counted as dropped.</summary>
+    public int MaxHeldOffers { get; init; } = 16_384;
 }
 
 /// <summary>
 /// The MADCAP server's protocol logic, apart from sockets: a datagram in, a datagram (or
 /// nothing) out. Garbage is dropped and counted, never answered (section 2.6); a well-framed
 /// request that breaks a rule gets NAK error 1 naming the option; leases come from the
-/// <see cref="LeaseStore"/>, whose answers are durable before they are returned.
+/// <see cref="LeaseStore"/>, whose answers are durable before they are returned. OFFERs are
+/// held in memory (<see cref="OfferBook"/>), so a four-way exchange writes to the database once.
 /// </summary>
 public sealed class MadcapServerEngine(LeaseStore store, TimeProvider time, MadcapServerSettings settings, MadcapStats stats)
 {
     private readonly ResponseCache _cache = new(settings.ResponseCacheInterval);
+    private readonly OfferBook _offers = new(time, settings.OfferHold, settings.MaxHeldOffers);
 
     public MadcapStats Stats => stats;
+
+    /// <summary>Offers held now, waiting for their REQUEST.</summary>
+    public int HeldOffers => _offers.Count;
 
     /// <summary>
     /// Answers one datagram from <paramref name="source"/>; <paramref name="receivedOn"/> is the
@@ -157,35 +165,107 @@ public sealed class MadcapServerEngine(LeaseStore store, TimeProvider time, Madc
             return null;
         }
 
-        var outcome = await store.AllocateAsync(LeaseRequestOf(request, client, settings.OfferHold), cancellationToken).ConfigureAwait(false);
-        if (outcome.Lease is not { } lease)
+        // A DISCOVER sent again with a new xid (the cache answers the same xid) gets the offer it got.
+        var key = Convert.ToHexString(request.LeaseIdentifier.AsSpan());
+        if (_offers.Find(key) is not { } offer)
         {
-            // Section 2.2: a server that cannot satisfy a DISCOVER ignores it.
-            Count(outcome.Failure);
-            return null;
+            var asked = LeaseRequestOf(request, client);
+            var plan = await store.PlanAsync(asked, cancellationToken).ConfigureAwait(false);
+            if (plan.Refusal is { } refusal)
+            {
+                // Section 2.2: a server that cannot satisfy a DISCOVER ignores it.
+                Count(refusal.Failure);
+                return null;
+            }
+
+            if (_offers.HeldBy(client) + plan.MinCount > store.Limits.MaxAddressesPerClient)
+            {
+                stats.Denied(); // what this client's offers hold counts against its quota; its leases are checked at REQUEST
+                return null;
+            }
+
+            if (await FindOfferAsync(asked, plan, now, cancellationToken).ConfigureAwait(false) is not { } found)
+            {
+                return null;
+            }
+
+            if (!_offers.TryHold(key, found))
+            {
+                stats.Dropped();
+                return null;
+            }
+
+            offer = found;
         }
 
         stats.Offer();
-        return Encode(LeaseReply(request, MadcapMessageType.Offer, lease, now) with { Features = features });
+        return Encode(LeaseReply(request, MadcapMessageType.Offer, offer, now) with { Features = features });
+    }
+
+    /// <summary>
+    /// Addresses to offer: from the scope's candidates when the lease starts now, else (or when
+    /// those run short) a read-only search for each start the plan allows, passing over the
+    /// addresses held for other offers. Null when the scope has too few free.
+    /// </summary>
+    private async Task<Lease?> FindOfferAsync(LeaseRequest asked, LeasePlan plan, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var scope = plan.Scope!;
+        if (plan.AsSoonAsPossible && await CandidatesAsync(plan, now, cancellationToken).ConfigureAwait(false) is { } candidates && candidates.Count >= plan.MinCount)
+        {
+            return Offer(asked, plan, now, candidates);
+        }
+
+        foreach (var start in plan.Starts)
+        {
+            var found = await store.FreeAsync(scope, start, start + plan.Length, plan.Count, _offers.HeldIn(scope.First), cancellationToken).ConfigureAwait(false);
+            if (found.Count >= plan.MinCount)
+            {
+                return Offer(asked, plan, start, found);
+            }
+        }
+
+        return null;
+    }
+
+    private static Lease Offer(LeaseRequest asked, LeasePlan plan, DateTimeOffset start, IReadOnlyList<IPAddress> addresses) =>
+        new(Guid.Empty, asked.LeaseIdentifier, plan.Scope!.First, Offered: true, start, start + plan.Length, addresses, asked.Client);
+
+    /// <summary>Candidates for a lease starting now, from the scope's pool: free for any lease up to the scope's maximum.</summary>
+    private Task<IReadOnlyList<IPAddress>> CandidatesAsync(LeasePlan plan, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var scope = plan.Scope!;
+        return _offers.CandidatesAsync(scope, plan.Count, (limit, ct) => store.FreeAsync(scope, now, now + scope.MaxLease, limit, skip: null, ct), cancellationToken);
     }
 
     private async Task<byte[]?> RequestAsync(MadcapMessage request, IPAddress client, IPAddress? receivedOn, DateTimeOffset now, MadcapFeatureList? features, CancellationToken cancellationToken)
     {
-        byte[] leaseId = [.. request.LeaseIdentifier];
+        var key = Convert.ToHexString(request.LeaseIdentifier.AsSpan());
+        var asked = LeaseRequestOf(request, client);
         if (request.ServerIdentifier is { } chosen)
         {
             if (!chosen.Equals(settings.ServerIdentifier))
             {
                 // The client took another server's offer: drop our hold (section 2.2).
-                await store.WithdrawOfferAsync(leaseId, cancellationToken).ConfigureAwait(false);
+                _offers.Take(key);
                 stats.Dropped();
                 return null;
             }
 
-            // The REQUEST that follows our OFFER names us (section 2.2): confirm the offer.
-            if (await store.ConfirmAsync(leaseId, cancellationToken).ConfigureAwait(false) is { } offered)
+            // The REQUEST that follows our OFFER names us (section 2.2): lease what was offered.
+            if (_offers.Take(key) is { } offered)
             {
-                return LeaseAck(request, offered, now, features);
+                var leased = await store.AllocateAsync(asked with { Addresses = offered.Addresses }, cancellationToken).ConfigureAwait(false);
+                if (leased.Lease is { } lease)
+                {
+                    return LeaseAck(request, lease, now, features);
+                }
+
+                if (leased.Failure != LeaseFailure.Exhausted)
+                {
+                    return await RefusedOrStandingAsync(request, leased, now, features, cancellationToken).ConfigureAwait(false);
+                }
+
+                // Another server leased one of them meanwhile: serve the REQUEST afresh.
             }
         }
 
@@ -195,16 +275,42 @@ public sealed class MadcapServerEngine(LeaseStore store, TimeProvider time, Madc
             return null;
         }
 
-        var outcome = await store.AllocateAsync(LeaseRequestOf(request, client, hold: null), cancellationToken).ConfigureAwait(false);
-        if (outcome.Lease is { } lease)
+        var outcome = await AllocateAsync(asked, now, cancellationToken).ConfigureAwait(false);
+        return outcome.Lease is { } granted
+            ? LeaseAck(request, granted, now, features)
+            : await RefusedOrStandingAsync(request, outcome, now, features, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>A lease from the scope's candidates when it starts now; else, or when they were taken meanwhile, from a search that passes over held offers.</summary>
+    private async Task<LeaseOutcome> AllocateAsync(LeaseRequest asked, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var plan = await store.PlanAsync(asked, cancellationToken).ConfigureAwait(false);
+        if (plan.Refusal is { } refusal)
         {
-            return LeaseAck(request, lease, now, features);
+            return refusal;
         }
 
-        // A REQUEST repeated after its cached answer expired names a lease that already stands.
-        return await store.ConfirmAsync(leaseId, cancellationToken).ConfigureAwait(false) is { } existing
-            ? LeaseAck(request, existing, now, features)
-            : Refused(request, outcome, features);
+        if (plan.AsSoonAsPossible && await CandidatesAsync(plan, now, cancellationToken).ConfigureAwait(false) is { } candidates && candidates.Count >= plan.MinCount)
+        {
+            var outcome = await store.AllocateAsync(asked with { Addresses = candidates }, cancellationToken).ConfigureAwait(false);
+            if (outcome.Failure != LeaseFailure.Exhausted)
+            {
+                return outcome;
+            }
+        }
+
+        return await store.AllocateAsync(asked with { Skip = _offers.HeldIn(plan.Scope!.First) }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The NAK for a refusal; but a REQUEST repeated after its cached answer expired (its Lease Identifier in use, or the client's quota or the scope now full) names a lease that already stands, and gets it.</summary>
+    private async Task<byte[]> RefusedOrStandingAsync(MadcapMessage request, LeaseOutcome outcome, DateTimeOffset now, MadcapFeatureList? features, CancellationToken cancellationToken)
+    {
+        if (await store.GetAsync([.. request.LeaseIdentifier], cancellationToken).ConfigureAwait(false) is { Offered: false } existing)
+        {
+            return LeaseAck(request, existing, now, features);
+        }
+
+        return Refused(request, outcome, features);
     }
 
     /// <summary>
@@ -222,7 +328,7 @@ public sealed class MadcapServerEngine(LeaseStore store, TimeProvider time, Madc
     }
 
     /// <summary>The lease the request asks for; the datagram's source address is the per-client quota's key.</summary>
-    private static LeaseRequest LeaseRequestOf(MadcapMessage request, IPAddress client, TimeSpan? hold) => new(
+    private static LeaseRequest LeaseRequestOf(MadcapMessage request, IPAddress client) => new(
         [.. request.LeaseIdentifier],
         request.Scope!,
         Client: client,
@@ -231,8 +337,7 @@ public sealed class MadcapServerEngine(LeaseStore store, TimeProvider time, Madc
         LeaseTime: request.LeaseTime,
         MinLeaseTime: request.MinLeaseTime,
         MinCount: request.AddressesRequested?.Minimum ?? 1,
-        DesiredCount: request.AddressesRequested?.Desired ?? 1,
-        OfferHold: hold);
+        DesiredCount: request.AddressesRequested?.Desired ?? 1);
 
     private byte[] LeaseAck(MadcapMessage request, Lease lease, DateTimeOffset now, MadcapFeatureList? features)
     {

@@ -82,7 +82,7 @@ public sealed class LeaseStoreTests(PostgresServer postgres) : IClassFixture<Pos
     }
 
     [Fact]
-    public async Task Limits_renewal_release_offers_and_reclaiming()
+    public async Task Limits_renewal_release_and_reclaiming()
     {
         var (store, clock, dataSource) = await CreateAsync(SmallScope(), new LeaseStoreLimits { MaxAddressesPerClient = 3, ExtraAllocationTime = TimeSpan.FromMinutes(10) });
         await using var _ = dataSource;
@@ -105,21 +105,52 @@ public sealed class LeaseStoreTests(PostgresServer postgres) : IClassFixture<Pos
         Assert.False(await store.ReleaseAsync(Id(2), CancellationToken.None));
         Assert.NotNull((await store.AllocateAsync(Request(3, client: client), CancellationToken.None)).Lease);
 
-        // An offer holds its addresses until confirmed or lapsed.
-        var offer = (await store.AllocateAsync(Request(5, count: 2) with { OfferHold = TimeSpan.FromSeconds(60) }, CancellationToken.None)).Lease!;
-        Assert.True(offer.Offered);
-        clock.Now = Now.AddSeconds(61);
-        Assert.Null(await store.ConfirmAsync(Id(5), CancellationToken.None));
-        Assert.Null(await store.GetAsync(Id(5), CancellationToken.None));
-        var offer2 = (await store.AllocateAsync(Request(6) with { OfferHold = TimeSpan.FromSeconds(60) }, CancellationToken.None)).Lease!;
-        Assert.False((await store.ConfirmAsync(Id(6), CancellationToken.None))!.Offered);
-        Assert.Equal(offer2.Addresses, (await store.GetAsync(Id(6), CancellationToken.None))!.Addresses);
-
-        // Reclaiming: the lapsed offer at once; the leases once their padded period is over.
-        Assert.Equal(1, await store.ReclaimAsync(CancellationToken.None));
+        // Reclaiming: nothing before a lease's padded period is over, then the leases.
+        Assert.Equal(0, await store.ReclaimAsync(CancellationToken.None));
         clock.Now = Now.AddHours(3).AddMinutes(10);
         Assert.True(await store.ReclaimAsync(CancellationToken.None) >= 2);
         Assert.Null(await store.GetAsync(Id(1), CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Given_addresses_are_leased_all_or_none_and_searches_pass_over_skipped_ones()
+    {
+        var (store, _, dataSource) = await CreateAsync(SmallScope());
+        await using var _ = dataSource;
+        var scope = (await store.ScopeAsync(Local, CancellationToken.None))!;
+        var order = Comparer<IPAddress>.Create(MadcapScope.Compare);
+        async Task<long> LeasesAsync()
+        {
+            await using var count = dataSource.CreateCommand("SELECT count(*) FROM madcap.lease_addresses");
+            return (long)(await count.ExecuteScalarAsync())!;
+        }
+
+        // FreeAsync only reads: all 16 leasable addresses, and nothing is held.
+        var free = await store.FreeAsync(scope, Now, Now.AddHours(1), 32, skip: null, CancellationToken.None);
+        Assert.Equal(16, free.Distinct().Count());
+        Assert.All(free, a => Assert.True(MadcapScope.Compare(a, scope.LastAllocatable) <= 0, a.ToString()));
+        Assert.Equal(0, await LeasesAsync());
+        IPAddress[] skipped = [.. free.Take(4)];
+        var unskipped = await store.FreeAsync(scope, Now, Now.AddHours(1), 32, skipped, CancellationToken.None);
+        Assert.Equal(12, unskipped.Count);
+        Assert.Empty(unskipped.Intersect(skipped));
+
+        // Given addresses are leased exactly.
+        IPAddress[] given = [.. free.Skip(4).Take(3)];
+        var lease = (await store.AllocateAsync(Request(1, count: 3) with { Addresses = given }, CancellationToken.None)).Lease!;
+        Assert.Equal(given.Order(order), lease.Addresses);
+
+        // All or none: one of two is leased already, so neither is; an address outside the allocatable range never is.
+        Assert.Equal(LeaseFailure.Exhausted, (await store.AllocateAsync(Request(2, count: 2) with { Addresses = [given[0], free[10]] }, CancellationToken.None)).Failure);
+        Assert.Null(await store.GetAsync(Id(2), CancellationToken.None));
+        Assert.Equal(LeaseFailure.Exhausted, (await store.AllocateAsync(Request(3) with { Addresses = [IPAddress.Parse("239.255.1.14")] }, CancellationToken.None)).Failure);
+        Assert.Equal(3, await LeasesAsync());
+
+        // A search passes over the skipped addresses: 13 are free, 4 of them skipped.
+        var rest = (await store.AllocateAsync(Request(4, count: 16) with { Skip = skipped }, CancellationToken.None)).Lease!;
+        Assert.Equal(9, rest.Addresses.Count);
+        Assert.Empty(rest.Addresses.Intersect(skipped));
+        Assert.Equal(LeaseFailure.Exhausted, (await store.AllocateAsync(Request(5) with { Skip = skipped }, CancellationToken.None)).Failure);
     }
 
     [Fact]

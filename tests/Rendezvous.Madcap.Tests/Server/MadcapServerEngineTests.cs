@@ -16,7 +16,7 @@ public sealed class MadcapServerEngineTests(PostgresServer postgres) : IClassFix
     private static readonly IPAddress Local = IPAddress.Parse("239.255.0.0");
     private static readonly IPEndPoint Client = new(IPAddress.Parse("192.0.2.10"), 40000);
 
-    private sealed record Setup(MadcapServerEngine Engine, NpgsqlDataSource DataSource, ManualClock Clock) : IAsyncDisposable
+    private sealed record Setup(MadcapServerEngine Engine, LeaseStore Store, NpgsqlDataSource DataSource, ManualClock Clock) : IAsyncDisposable
     {
         public ValueTask DisposeAsync() => DataSource.DisposeAsync();
 
@@ -28,7 +28,7 @@ public sealed class MadcapServerEngineTests(PostgresServer postgres) : IClassFix
     }
 
     /// <summary>The local scope cut down to 32 leasable addresses (239.255.0.0-239.255.0.31, then the 256-address relative block).</summary>
-    private async Task<Setup> CreateAsync(LeaseStoreLimits? limits = null)
+    private async Task<Setup> CreateAsync(LeaseStoreLimits? limits = null, int maxHeldOffers = 16_384)
     {
         var dataSource = NpgsqlDataSource.Create(await postgres.CreateMigratedDatabaseAsync());
         var clock = new ManualClock(Now);
@@ -39,8 +39,8 @@ public sealed class MadcapServerEngineTests(PostgresServer postgres) : IClassFix
                 new StoredScope(IPAddress.Parse("ff15::"), IPAddress.Parse("ff15::1:ffff"), 16, [new("en", "Site v6", true)], TimeSpan.FromHours(1), TimeSpan.FromDays(1), []),
             ],
             CancellationToken.None);
-        var engine = new MadcapServerEngine(store, clock, new MadcapServerSettings { ServerIdentifier = Server }, new MadcapStats());
-        return new Setup(engine, dataSource, clock);
+        var engine = new MadcapServerEngine(store, clock, new MadcapServerSettings { ServerIdentifier = Server, MaxHeldOffers = maxHeldOffers }, new MadcapStats());
+        return new Setup(engine, store, dataSource, clock);
     }
 
     private static MadcapList<byte> LeaseId(int n) => MadcapList.Create<byte>([0, .. BitConverter.GetBytes(n), .. new byte[12]]);
@@ -91,11 +91,14 @@ public sealed class MadcapServerEngineTests(PostgresServer postgres) : IClassFix
         Assert.Equal((MadcapMessageType.Offer, TimeSpan.FromHours(1), Local), (offer.Type, offer.LeaseTime, offer.Scope));
         var offered = Addresses(offer);
         Assert.Equal(3, offered.Length);
+        Assert.Equal(0, await setup.LeaseCountAsync()); // an offer is held in memory: nothing is written
+        Assert.Equal(1, setup.Engine.HeldOffers);
 
         var ack = await AskAsync(setup, Message(MadcapMessageType.Request, 11, 1) with { Scope = Local, ServerIdentifier = Server, AddressesRequested = new MadcapAddressCount(2, 3) }, group);
         Assert.Equal(MadcapMessageType.Ack, ack.Type);
         Assert.Equal(offered, Addresses(ack));
         Assert.Null(ack.StartTime);
+        Assert.Equal((1L, 0), (await setup.LeaseCountAsync(), setup.Engine.HeldOffers));
 
         setup.Clock.Now = Now.AddMinutes(30);
         var renewed = await AskAsync(setup, Message(MadcapMessageType.Renew, 12, 1) with { LeaseTime = TimeSpan.FromHours(2) });
@@ -110,13 +113,115 @@ public sealed class MadcapServerEngineTests(PostgresServer postgres) : IClassFix
 
         // A REQUEST naming another server drops our hold on the offer, and is not answered.
         await AskAsync(setup, Message(MadcapMessageType.Discover, 20, 2) with { Scope = Local }, group);
+        Assert.Equal(1, setup.Engine.HeldOffers);
         Assert.Null(await setup.Engine.HandleAsync(MadcapEncoder.Encode(Message(MadcapMessageType.Request, 21, 2) with { Scope = Local, ServerIdentifier = IPAddress.Parse("192.0.2.99") }), Client, group, CancellationToken.None));
-        Assert.Equal(0, await setup.LeaseCountAsync());
+        Assert.Equal((0L, 0), (await setup.LeaseCountAsync(), setup.Engine.HeldOffers));
 
         // A DISCOVER whose scope is not the group's is ignored (section 2.11).
         Assert.Null(await setup.Engine.HandleAsync(MadcapEncoder.Encode(Message(MadcapMessageType.Discover, 22, 3) with { Scope = Local }), Client, IPAddress.Parse("239.195.255.254"), CancellationToken.None));
         var stats = setup.Engine.Stats.Snapshot();
         Assert.Equal((3, 2, 1, 2), ((int)stats.Discovers, (int)stats.Requests, (int)stats.Renews, (int)stats.Releases));
+    }
+
+    [Fact]
+    public async Task Offered_addresses_are_held_from_everyone_else_until_the_hold_lapses()
+    {
+        await using var setup = await CreateAsync();
+        var a = new IPEndPoint(IPAddress.Parse("192.0.2.21"), 40000);
+        var b = new IPEndPoint(IPAddress.Parse("192.0.2.22"), 40000);
+        var c = new IPEndPoint(IPAddress.Parse("192.0.2.23"), 40000);
+        var sixteen = new MadcapAddressCount(16, 16);
+
+        // A is offered 16 of the 32 leasable addresses; B's REQUEST gets the other 16; C's DISCOVER finds none and is ignored.
+        var offer = await AskAsync(setup, Message(MadcapMessageType.Discover, 1, 1) with { Scope = Local, AddressesRequested = sixteen }, from: a);
+        var toB = await AskAsync(setup, Message(MadcapMessageType.Request, 2, 2) with { Scope = Local, AddressesRequested = sixteen }, from: b);
+        Assert.Equal(MadcapMessageType.Ack, toB.Type);
+        Assert.Empty(Addresses(offer).Intersect(Addresses(toB)));
+        Assert.Null(await setup.Engine.HandleAsync(MadcapEncoder.Encode(Message(MadcapMessageType.Discover, 3, 3) with { Scope = Local }), c, null, CancellationToken.None));
+        var future = await AskAsync(setup, Message(MadcapMessageType.Request, 4, 4) with { Scope = Local, StartTime = Now.AddMinutes(5), CurrentTime = Now }, from: c);
+        Assert.Equal(MadcapMessageType.Nak, future.Type); // a search passes over held addresses too
+
+        // A DISCOVER sent again with a new xid gets the same offer.
+        Assert.Equal(Addresses(offer), Addresses(await AskAsync(setup, Message(MadcapMessageType.Discover, 5, 1) with { Scope = Local, AddressesRequested = sixteen }, from: a)));
+
+        // After the hold, C is offered what A was; A's late REQUEST is served afresh, and nothing is left for it.
+        setup.Clock.Now = Now.AddSeconds(61);
+        var toC = await AskAsync(setup, Message(MadcapMessageType.Discover, 6, 3) with { Scope = Local }, from: c);
+        Assert.Contains(Assert.Single(Addresses(toC)), Addresses(offer));
+        var late = await AskAsync(setup, Message(MadcapMessageType.Request, 7, 1) with { Scope = Local, ServerIdentifier = Server, AddressesRequested = sixteen }, from: a);
+        Assert.Equal((MadcapMessageType.Nak, MadcapErrorCode.ValidRequestCouldNotBeCompleted), (late.Type, late.Error!.Code));
+        var leased = await AskAsync(setup, Message(MadcapMessageType.Request, 8, 3) with { Scope = Local, ServerIdentifier = Server }, from: c);
+        Assert.Equal(Addresses(toC), Addresses(leased));
+    }
+
+    [Fact]
+    public async Task An_offer_leased_elsewhere_meanwhile_is_served_afresh_and_holds_are_bounded()
+    {
+        await using var setup = await CreateAsync(new LeaseStoreLimits { MaxAddressesPerClient = 4 }, maxHeldOffers: 3);
+        var offer = Addresses(await AskAsync(setup, Message(MadcapMessageType.Discover, 1, 1) with { Scope = Local, AddressesRequested = new MadcapAddressCount(2, 2) }));
+
+        // Another server on the database leases one of the offered addresses; our ACK names others.
+        var elsewhere = await setup.Store.AllocateAsync(new LeaseRequest([9, 9, 9], Local, IPAddress.Parse("192.0.2.99")) { Addresses = [offer[0]] }, CancellationToken.None);
+        Assert.NotNull(elsewhere.Lease);
+        var ack = await AskAsync(setup, Message(MadcapMessageType.Request, 2, 1) with { Scope = Local, ServerIdentifier = Server, AddressesRequested = new MadcapAddressCount(2, 2) });
+        Assert.Equal(2, Addresses(ack).Length);
+        Assert.DoesNotContain(offer[0], Addresses(ack));
+
+        // What a client's offers hold counts against its quota (4); its leases are checked at REQUEST.
+        var x = new IPEndPoint(IPAddress.Parse("192.0.2.20"), 40000);
+        Assert.Equal(MadcapMessageType.Offer, (await AskAsync(setup, Message(MadcapMessageType.Discover, 3, 2) with { Scope = Local, AddressesRequested = new MadcapAddressCount(3, 3) }, from: x)).Type);
+        Assert.Null(await setup.Engine.HandleAsync(MadcapEncoder.Encode(Message(MadcapMessageType.Discover, 4, 3) with { Scope = Local, AddressesRequested = new MadcapAddressCount(2, 2) }), x, null, CancellationToken.None));
+        Assert.Equal(1, setup.Engine.Stats.Snapshot().Denied);
+
+        // At most three offers are held: the fourth DISCOVER is ignored and counted as dropped.
+        for (var i = 0; i < 2; i++)
+        {
+            var other = new IPEndPoint(IPAddress.Parse($"192.0.2.{30 + i}"), 40000);
+            Assert.Equal(MadcapMessageType.Offer, (await AskAsync(setup, Message(MadcapMessageType.Discover, (uint)(10 + i), 10 + i) with { Scope = Local }, from: other)).Type);
+        }
+
+        var dropped = setup.Engine.Stats.Snapshot().Dropped;
+        Assert.Null(await setup.Engine.HandleAsync(MadcapEncoder.Encode(Message(MadcapMessageType.Discover, 20, 20) with { Scope = Local }), new IPEndPoint(IPAddress.Parse("192.0.2.40"), 40000), null, CancellationToken.None));
+        Assert.Equal((3, dropped + 1), (setup.Engine.HeldOffers, setup.Engine.Stats.Snapshot().Dropped));
+    }
+
+    [Fact]
+    public async Task Two_servers_with_their_own_holds_on_one_database_never_lease_an_address_twice()
+    {
+        await using var setup = await CreateAsync();
+        var other = IPAddress.Parse("192.0.2.54");
+        var second = new MadcapServerEngine(new LeaseStore(setup.DataSource, setup.Clock, new LeaseStoreLimits()), setup.Clock, new MadcapServerSettings { ServerIdentifier = other }, new MadcapStats());
+        MadcapServerEngine[] servers = [setup.Engine, second];
+
+        // 24 clients, two addresses each, for 32 leasable addresses: each sends DISCOVER to both
+        // servers (as to the multicast group) and takes the first offer, as section 2.2 describes.
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 24).Select(i => Task.Run(async () =>
+        {
+            var from = new IPEndPoint(IPAddress.Parse($"192.0.2.{100 + i}"), 40000);
+            var discover = MadcapEncoder.Encode(Message(MadcapMessageType.Discover, (uint)i, i) with { Scope = Local, AddressesRequested = new MadcapAddressCount(2, 2) });
+            var offers = await Task.WhenAll(servers.Select(s => s.HandleAsync(discover, from, null, CancellationToken.None)));
+            if (offers.FirstOrDefault(o => o is not null) is not { } offer)
+            {
+                return null;
+            }
+
+            var chosen = MadcapDecoder.Decode(offer).Message!.ServerIdentifier!;
+            var request = MadcapEncoder.Encode(Message(MadcapMessageType.Request, (uint)(100 + i), i) with { Scope = Local, ServerIdentifier = chosen, AddressesRequested = new MadcapAddressCount(2, 2) });
+            var answers = await Task.WhenAll(servers.Select(s => s.HandleAsync(request, from, null, CancellationToken.None)));
+            return MadcapDecoder.Decode(Assert.Single(answers, a => a is not null)!).Message;
+        })));
+
+        var acks = outcomes.OfType<MadcapMessage>().Where(m => m.Type == MadcapMessageType.Ack).ToList();
+        var granted = acks.SelectMany(Addresses).ToList();
+        Assert.Equal(granted.Count, granted.Distinct().Count());
+        // 16 clients can be served; an offer not taken holds its addresses from its own server's searches
+        // until the REQUEST naming the other server arrives, so a few may be refused meanwhile (16 in every run so far).
+        Assert.True(acks.Count >= 12, $"{acks.Count} of 24 clients got a lease from 32 addresses");
+        Assert.All(granted, a => Assert.True(StoredScope.Compare(a, IPAddress.Parse("239.255.0.31")) <= 0, a.ToString()));
+        await using var stored = setup.DataSource.CreateCommand("SELECT count(*), count(DISTINCT address) FROM madcap.lease_addresses");
+        await using var reader = await stored.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        Assert.Equal((granted.Count, granted.Count), ((int)reader.GetInt64(0), (int)reader.GetInt64(1)));
     }
 
     [Fact]
