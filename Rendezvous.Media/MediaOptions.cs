@@ -46,11 +46,22 @@ public sealed class MediaOptions : IValidatableObject
     /// <summary>The local address multicast groups are joined and sent on; empty: the routing table decides.</summary>
     public string? MulticastInterface { get; set; }
 
+    /// <summary>
+    /// The base URL (http or https) of this instance, where other instances send clients for its
+    /// calls and hubs; empty: the server's first listening address.
+    /// </summary>
+    public string? InstanceUrl { get; set; }
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (MulticastInterface is { Length: > 0 } local && !IPAddress.TryParse(local, out _))
         {
             yield return new ValidationResult($"'{local}' is not an IP address", [nameof(MulticastInterface)]);
+        }
+
+        if (InstanceUrl is { Length: > 0 } url && !(Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)))
+        {
+            yield return new ValidationResult($"'{url}' is not an absolute http or https URL", [nameof(InstanceUrl)]);
         }
 
         if (!IPAddress.TryParse(BindAddress, out _))

@@ -55,13 +55,12 @@ internal static partial class CallsApi
         hubs.MapPut("/{id:guid}/multicast", BindAsync)
             .RequireAuthorization(RendezvousPolicies.Writer).WithName("BindCallHubToGroup")
             .WithSummary("Binds the hub to a multicast group, {group: \"239.1.2.3:5004\", ttl, codec, mode: \"mix\"|\"forward\"}, or to a directory conference's group, {conference: id}.");
-        hubs.MapDelete("/{id:guid}/multicast", (Guid id, HttpContext http, MediaSwitch media, CallOwners owners) =>
-            Operate(http, media, owners, [], [id], () => media.Unbind(id), _ => TypedResults.NoContent()))
+        hubs.MapDelete("/{id:guid}/multicast", UnbindAsync)
             .RequireAuthorization(RendezvousPolicies.Writer).WithName("UnbindCallHubFromGroup").WithSummary("Leaves the hub's multicast group.");
     }
 
     private static async Task<IResult> BindAsync(Guid id, HttpContext http, MediaSwitch media, CallOwners owners, ConferenceCatalog catalog,
-        IOptions<LimitsOptions> limits, CancellationToken cancellationToken)
+        MediaPlacementService placing, MediaPlacements placements, IOptions<LimitsOptions> limits, CancellationToken cancellationToken)
     {
         var (body, problem) = await RequestBodies.ReadJsonAsync<MulticastRequest>(http, limits.Value.MaxBodyBytes, cancellationToken).ConfigureAwait(false);
         if (body is null)
@@ -122,13 +121,80 @@ internal static partial class CallsApi
             var binding = new MulticastBinding(group!, ttl ?? DefaultGroupTtl, codec ?? AudioCodec.Pcmu, mode);
             if (media.Check(binding) is not { } wrong)
             {
-                return Operate(http, media, owners, [], [id], () => media.Bind(id, binding), _ => Hub(media, id));
+                return await BindClaimedAsync(id, binding, http, media, owners, placing, placements, cancellationToken).ConfigureAwait(false);
             }
 
             errors[wrong.Field] = [wrong.Message];
         }
 
         return TypedResults.ValidationProblem(errors, title: "The multicast binding is not valid.", type: TypeBase + "invalid-multicast-binding");
+    }
+
+    /// <summary>
+    /// Binds the hub once the group is claimed in PostgreSQL (a group is bound to one hub across
+    /// all instances): 409 naming the holder when another instance's hub has it, 503 when the
+    /// claim cannot be made; a claim the switch then refuses is given up again.
+    /// </summary>
+    private static async Task<IResult> BindClaimedAsync(Guid id, MulticastBinding binding, HttpContext http, MediaSwitch media, CallOwners owners,
+        MediaPlacementService placing, MediaPlacements placements, CancellationToken cancellationToken)
+    {
+        if (Refusal(http, media, owners, [], [id]) is { } refused)
+        {
+            return refused;
+        }
+
+        GroupClaim claim;
+        try
+        {
+            await placing.EnsureRegisteredAsync(cancellationToken).ConfigureAwait(false);
+            claim = await placements.ClaimGroupAsync(binding.Group, id, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Npgsql.NpgsqlException e)
+        {
+            return TypedResults.Problem(title: "The group cannot be claimed now.", detail: $"Binding needs PostgreSQL, to keep a group on one hub across instances: {e.Message}",
+                statusCode: StatusCodes.Status503ServiceUnavailable, type: TypeBase + "placement-unavailable");
+        }
+
+        if (!claim.Granted)
+        {
+            return TypedResults.Problem(title: "The group is bound elsewhere.",
+                detail: claim.HolderHub is { } holder ? $"{binding.Group} is bound to call hub {holder} on the instance at {claim.HolderUrl}." : $"{binding.Group} is being bound by another instance; try again.",
+                statusCode: StatusCodes.Status409Conflict, type: TypeBase + "group-in-use",
+                extensions: new Dictionary<string, object?> { ["hub"] = claim.HolderHub, ["instance"] = claim.HolderUrl });
+        }
+
+        var result = Operate(http, media, owners, [], [id], () => media.Bind(id, binding), _ => Hub(media, id));
+        await ReleaseUnboundAsync(binding.Group, media, placements).ConfigureAwait(false);
+        return result;
+    }
+
+    private static async Task<IResult> UnbindAsync(Guid id, HttpContext http, MediaSwitch media, CallOwners owners, MediaPlacements placements)
+    {
+        var bound = media.Group(id)?.Binding.Group;
+        var result = Operate(http, media, owners, [], [id], () => media.Unbind(id), _ => TypedResults.NoContent());
+        if (bound is not null)
+        {
+            await ReleaseUnboundAsync(bound, media, placements).ConfigureAwait(false);
+        }
+
+        return result;
+    }
+
+    /// <summary>Gives up the claim on a group no hub here is bound to (failures are left to the placement service's next sync).</summary>
+    private static async Task ReleaseUnboundAsync(IPEndPoint group, MediaSwitch media, MediaPlacements placements)
+    {
+        if (media.Board.Current().Hubs.Any(h => group.Equals(media.Group(h.Id)?.Binding.Group)))
+        {
+            return;
+        }
+
+        try
+        {
+            await placements.ReleaseGroupAsync(group, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Npgsql.NpgsqlException)
+        {
+        }
     }
 
     /// <summary>The conference's first audio RTP section in PCMU or PCMA with a multicast group: group and port, TTL, codec.</summary>

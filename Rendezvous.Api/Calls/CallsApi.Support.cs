@@ -49,9 +49,8 @@ internal static partial class CallsApi
         Func<Switchboard, CallOutcome<T>> operation, Func<T, IResult> ok) =>
         Operate(http, media, owners, calls, hubs, () => media.Apply(operation), ok);
 
-    /// <summary>As above, for an operation of the switch itself (dialling reconfigures the leg as well).</summary>
-    private static IResult Operate<T>(HttpContext http, MediaSwitch media, CallOwners owners, Guid[] calls, Guid[] hubs,
-        Func<CallOutcome<T>> run, Func<T, IResult> ok)
+    /// <summary>404 when one of the calls or hubs does not exist, 403 when the caller is neither its owner nor an administrator; null when the caller may go on.</summary>
+    private static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult? Refusal(HttpContext http, MediaSwitch media, CallOwners owners, Guid[] calls, Guid[] hubs)
     {
         var caller = CallerIdentity.From(http.User)!;
         foreach (var (id, kind, exists) in calls.Select(c => (c, "call", media.Board.Call(c) is not null)).Concat(hubs.Select(h => (h, "call hub", media.Board.Hub(h) is not null))))
@@ -68,6 +67,56 @@ internal static partial class CallsApi
             }
         }
 
+        return null;
+    }
+
+    /// <summary>
+    /// An endpoint filter: a call or hub this instance does not hold, which another live instance
+    /// does, is answered 307 with that instance's URL and the same path and query, so that a client
+    /// may start at any instance. Media cannot span instances, so nothing is forwarded.
+    /// </summary>
+    public static async ValueTask<object?> SendToOwningInstanceAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(next);
+        var http = context.HttpContext;
+        if (http.Request.RouteValues.TryGetValue("id", out var value) && Guid.TryParse(value?.ToString(), out var id))
+        {
+            var media = http.RequestServices.GetRequiredService<MediaSwitch>();
+            var placements = http.RequestServices.GetRequiredService<MediaPlacements>();
+            if (media.Board.Call(id) is null && media.Board.Hub(id) is null)
+            {
+                string? url = null;
+                try
+                {
+                    url = await placements.LocateAsync(id, http.RequestAborted).ConfigureAwait(false);
+                }
+                catch (Npgsql.NpgsqlException)
+                {
+                    // PostgreSQL is down: answer from what this instance knows (404).
+                }
+
+                if (url is not null)
+                {
+                    http.Response.Headers.Location = url + http.Request.PathBase + http.Request.Path + http.Request.QueryString;
+                    return TypedResults.Problem(title: "This call or call hub is on another instance.", detail: $"{id} is held by the instance at {url}; send the request there.",
+                        statusCode: StatusCodes.Status307TemporaryRedirect, type: TypeBase + "on-another-instance", extensions: new Dictionary<string, object?> { ["instance"] = url });
+                }
+            }
+        }
+
+        return await next(context).ConfigureAwait(false);
+    }
+
+    /// <summary>As above, for an operation of the switch itself (dialling reconfigures the leg as well).</summary>
+    private static IResult Operate<T>(HttpContext http, MediaSwitch media, CallOwners owners, Guid[] calls, Guid[] hubs,
+        Func<CallOutcome<T>> run, Func<T, IResult> ok)
+    {
+        if (Refusal(http, media, owners, calls, hubs) is { } refused)
+        {
+            return refused;
+        }
+
         var outcome = run();
         if (outcome.Conflict is { } conflict)
         {
@@ -80,6 +129,7 @@ internal static partial class CallsApi
                 type: TypeBase + "call-state", extensions: new Dictionary<string, object?> { ["operation"] = conflict.Operation, ["currentStates"] = conflict.CurrentStates });
         }
 
+        var caller = CallerIdentity.From(http.User)!;
         foreach (var e in outcome.Events)
         {
             switch (e)

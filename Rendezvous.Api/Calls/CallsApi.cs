@@ -22,7 +22,7 @@ internal static partial class CallsApi
 
     public static IEndpointRouteBuilder MapCallsApi(this IEndpointRouteBuilder endpoints)
     {
-        var calls = endpoints.MapGroup("/api/calls").WithTags("Calls");
+        var calls = endpoints.MapGroup("/api/calls").WithTags("Calls").AddEndpointFilter(SendToOwningInstanceAsync);
         calls.MapGet("/", (MediaSwitch media) => TypedResults.Ok(media.Board.Current().Calls.Select(c => CallResponse.From(c, media)).ToList()))
             .RequireAuthorization(RendezvousPolicies.Reader).WithName("ListCalls").WithSummary("Every call that is not idle.");
         calls.MapGet("/{id:guid}", GetCall)
@@ -61,7 +61,7 @@ internal static partial class CallsApi
             await WithBodyAsync<CallMedia>(http, limits, body => Operate(http, media, owners, [id], [], b => b.SetMedia(id, body), _ => Ok(media, id)), ct))
             .RequireAuthorization(RendezvousPolicies.Writer).WithName("SetCallMedia").WithSummary("Mute, deaf, listen-only and gain (0 to 4) of a call.");
 
-        var hubs = endpoints.MapGroup("/api/call-hubs").WithTags("Calls");
+        var hubs = endpoints.MapGroup("/api/call-hubs").WithTags("Calls").AddEndpointFilter(SendToOwningInstanceAsync);
         hubs.MapGet("/", (MediaSwitch media) => TypedResults.Ok(media.Board.Current().Hubs.Select(h => HubResponse.From(h, media)).ToList()))
             .RequireAuthorization(RendezvousPolicies.Reader).WithName("ListCallHubs").WithSummary("Every conference (call hub) that is not idle.");
         hubs.MapGet("/{id:guid}", (Guid id, MediaSwitch media) => media.Board.Hub(id) is { } hub ? (IResult)Hub(media, hub.Id) : NotFound("call hub", id))

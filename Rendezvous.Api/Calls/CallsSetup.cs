@@ -33,6 +33,9 @@ internal static class CallsSetup
                 TimeProvider.System);
         });
         services.AddSingleton<CallOwners>();
+        services.AddSingleton<MediaPlacements>();
+        services.AddSingleton<MediaPlacementService>();
+        services.AddHostedService(provider => provider.GetRequiredService<MediaPlacementService>());
         return services;
     }
 }

@@ -21,6 +21,7 @@ internal static class EventsApi
             .RequireAuthorization(RendezvousPolicies.Reader).WithTags("Calls").WithName("Events")
             .WithSummary("Every call and call-hub event as Server-Sent Events (text/event-stream).");
         endpoints.MapGet("/api/call-hubs/{id:guid}/events", (Guid id, HttpContext http, MediaSwitch media, IOptions<JsonOptions> json) => StreamAsync(http, media, json.Value.SerializerOptions, id))
+            .AddEndpointFilter(CallsApi.SendToOwningInstanceAsync)
             .RequireAuthorization(RendezvousPolicies.Reader).WithTags("Calls").WithName("CallHubEvents")
             .WithSummary("One conference's events as Server-Sent Events: its state, joins and leaves, its members' states and talkers.");
         return endpoints;

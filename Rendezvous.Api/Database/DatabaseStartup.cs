@@ -42,6 +42,7 @@ internal sealed class DatabaseStartup(
         MigrationSet.FromEmbeddedResources(DirectoryDatabase.SchemaName, typeof(DirectoryDatabase).Assembly),
         MigrationSet.FromEmbeddedResources(MadcapDatabase.SchemaName, typeof(MadcapDatabase).Assembly),
         MigrationSet.FromEmbeddedResources(Auth.TokenStore.SchemaName, typeof(Auth.TokenStore).Assembly),
+        MigrationSet.FromEmbeddedResources(Calls.MediaPlacements.SchemaName, typeof(Calls.MediaPlacements).Assembly),
     ];
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
