@@ -179,6 +179,10 @@ max_dora=$(ours dora 0 ours-dora-max.json)
 echo "phase 2: latency at half of each maximum ..." >&2
 ours request $(( ${max_request%.*} / 2 )) ours-request-half.json >/dev/null
 ours dora $(( ${max_dora%.*} / 2 )) ours-dora-half.json >/dev/null
+if [[ -n "${MADCAP_PG_STATEMENTS:-}" ]]; then
+  PGPASSWORD=$(cat "$work/pg.password") "$pg_bin/psql" -h 127.0.0.1 -p 5432 -U postgres -d rendezvous -c \
+    "SELECT calls, round(total_exec_time::numeric, 0) AS total_ms, round(mean_exec_time::numeric, 3) AS mean_ms, left(regexp_replace(query, '\s+', ' ', 'g'), 110) AS query FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 15" > "$out/pg-statements.txt"
+fi
 if [[ "${MADCAP_KEA:-1}" == 0 ]]; then
   for f in ours-request-max ours-dora-max ours-request-half ours-dora-half; do
     python3 -c "import json,sys; r=json.load(open(sys.argv[1])); print(sys.argv[2], r['exchangesPerSecond'], r['latencyMs'])" "$out/$f.json" "$f"
@@ -191,10 +195,6 @@ best_rate=$(cat "$work/kea-rate")
 half_kea=$(python3 -c "print(max(1, int(float('$max_kea') / 2)))")
 perf "$half_kea" perfdhcp-half.txt >/dev/null
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$out/machine.txt"
-if [[ -n "${MADCAP_PG_STATEMENTS:-}" ]]; then
-  PGPASSWORD=$(cat "$work/pg.password") "$pg_bin/psql" -h 127.0.0.1 -p 5432 -U postgres -d rendezvous -c \
-    "SELECT calls, round(total_exec_time::numeric, 0) AS total_ms, round(mean_exec_time::numeric, 3) AS mean_ms, left(regexp_replace(query, '\s+', ' ', 'g'), 110) AS query FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 15" > "$out/pg-statements.txt"
-fi
 
 KEA_RATE=${best_rate:-?} DURATION=$duration python3 - "$out" <<'PY'
 import json, re, sys, os
