@@ -18,6 +18,20 @@ bench_stop_pid() {
   wait "$pid" 2>/dev/null || true
 }
 
+# The end of a run: stops the given servers (as above), the private PostgreSQL in WORK/pg if there
+# is one, keeps WORK's logs in OUT/logs and removes WORK.
+bench_finish() { # work out pid...
+  local work=$1 out=$2 pid
+  shift 2
+  for pid in "$@"; do
+    bench_stop_pid "$pid"
+  done
+  "$(dirname "${BASH_SOURCE[0]}")/../deploy/local/postgres.sh" stop --data "$work/pg" >/dev/null 2>&1 || true
+  mkdir -p "$out/logs"
+  cp "$work"/*.log "$out/logs/" 2>/dev/null || true
+  rm -rf "$work"
+}
+
 # A free loopback TCP port (nothing listens on it now).
 bench_free_port() {
   local port

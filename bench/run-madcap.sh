@@ -47,12 +47,7 @@ service_pid= kea_pid=
 cleanup() {
   local status=$?
   trap - EXIT
-  bench_stop_pid "$service_pid"
-  bench_stop_pid "$kea_pid"
-  "$repo/deploy/local/postgres.sh" stop --data "$work/pg" >/dev/null 2>&1 || true
-  mkdir -p "$out/logs"
-  cp "$work"/*.log "$out/logs/" 2>/dev/null || true
-  rm -rf "$work"
+  bench_finish "$work" "$out" "$service_pid" "$kea_pid"
   exit "$status"
 }
 trap cleanup EXIT

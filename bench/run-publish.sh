@@ -40,12 +40,7 @@ service_pid= slapd_pid=
 cleanup() {
   local status=$?
   trap - EXIT INT TERM
-  bench_stop_pid "$service_pid"
-  bench_stop_pid "$slapd_pid"
-  "$repo/deploy/local/postgres.sh" stop --data "$work/pg" >/dev/null 2>&1 || true
-  mkdir -p "$out/logs"
-  cp "$work"/*.log "$out/logs/" 2>/dev/null || true
-  rm -rf "$work"
+  bench_finish "$work" "$out" "$service_pid" "$slapd_pid"
   echo "stopped: service, slapd and PostgreSQL; removed $work" >&2
   exit "$status"
 }

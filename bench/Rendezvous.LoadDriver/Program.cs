@@ -10,6 +10,8 @@ using Rendezvous.LoadDriver;
 //   explain [--pg CONNSTR]
 //   publish --phase drain|refresh [--directory local] [--pid NAME=PID ...] [--out FILE]
 //   madcap  --server HOST:PORT --scope ADDR [--mode request|dora] [--clients 32] [--duration 20] [--rate N] [--out FILE]
+//   media   --target rendezvous|janus --api URL [--token-file FILE] --hubs N [--warmup 3] [--duration 10]
+//           [--latency-hubs 0] [--port-base 10000] [--pid NAME=PID ...] [--out FILE]
 // seed --outbox DIRECTORY marks every conference for that directory, as the service's catalog does.
 // (without --pg, the connection string comes from RENDEZVOUS_LOAD_PG)
 // Every target must be on loopback: the driver refuses any other address.
@@ -24,6 +26,7 @@ try
         "explain" => await Commands.ExplainAsync(options, cancel.Token),
         "publish" => await Publish.RunAsync(options, cancel.Token),
         "madcap" => await MadcapLoad.RunAsync(options, cancel.Token),
+        "media" => await MediaLoad.RunAsync(options, cancel.Token),
         _ => Args.Usage(),
     };
 }
@@ -276,7 +279,7 @@ internal sealed class Args
 
     public static int Usage()
     {
-        Console.Error.WriteLine("usage: rendezvous-load seed|load|explain|publish|madcap ... (see Program.cs)");
+        Console.Error.WriteLine("usage: rendezvous-load seed|load|explain|publish|madcap|media ... (see Program.cs)");
         return 2;
     }
 
