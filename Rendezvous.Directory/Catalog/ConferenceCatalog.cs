@@ -170,6 +170,30 @@ public sealed class ConferenceCatalog(NpgsqlDataSource dataSource, TimeProvider 
         return found;
     }
 
+    /// <summary>
+    /// The conferences that have not ended at <paramref name="now"/> (including those still to come),
+    /// with their stored SDP, advertising scope and last stop (null: open-ended or permanent): what a
+    /// SAP announcer announces. Ordered by id.
+    /// </summary>
+    public async Task<IReadOnlyList<CurrentConference>> CurrentAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            """
+            SELECT id, sdp, advertising_scope, CASE WHEN upper_inf(bounds) THEN NULL ELSE upper(bounds) END FROM directory.conferences
+            WHERE NOT isempty(bounds) AND (upper_inf(bounds) OR upper(bounds) > $1)
+            ORDER BY id
+            """);
+        command.Parameters.Add(new() { Value = now.UtcDateTime });
+        var found = new List<CurrentConference>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            found.Add(new CurrentConference(reader.GetGuid(0), reader.GetString(1), (SdpAdvertisingScope)reader.GetInt16(2), reader.IsDBNull(3) ? null : Instant(reader.GetDateTime(3))));
+        }
+
+        return found;
+    }
+
     /// <summary>Records the conference's multicast address leases after they were renewed (no new row version: the description did not change).</summary>
     public async Task SetAddressLeasesAsync(Guid id, IReadOnlyList<string> leases, CancellationToken cancellationToken)
     {
@@ -314,7 +338,10 @@ public sealed class ConferenceCatalog(NpgsqlDataSource dataSource, TimeProvider 
             (SdpAdvertisingScope)reader.GetInt16(6),
             Instant(start),
             Instant(stop),
-            media);
+            media)
+        {
+            Seq = reader.GetInt32(1),
+        };
         return (start, stop, item);
     }
 

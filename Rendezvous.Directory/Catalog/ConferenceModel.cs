@@ -49,7 +49,14 @@ public sealed record UpcomingItem(
     SdpAdvertisingScope AdvertisingScope,
     DateTimeOffset? Start,
     DateTimeOffset? Stop,
-    ValueList<JoinMedia> Join);
+    ValueList<JoinMedia> Join)
+{
+    /// <summary>The occurrence's sequence number within its conference (the third part of the catalog's sort key).</summary>
+    public int Seq { get; init; }
+
+    /// <summary>Its position in the catalog's order (see <see cref="UpcomingCursor.Order"/>): permanent sessions sort first.</summary>
+    public UpcomingCursor Key => new(Start?.UtcDateTime ?? DateTime.MinValue, ConferenceId, Seq);
+}
 
 /// <summary>A page of occurrences and the cursor for the next page (null at the end).</summary>
 /// <param name="FromMemory">Whether the <see cref="UpcomingWindow"/> answered instead of PostgreSQL (telemetry only).</param>
@@ -58,3 +65,6 @@ public sealed record UpcomingPage(IReadOnlyList<UpcomingItem> Items, UpcomingCur
 /// <summary>A window of occurrences to list, in start order.</summary>
 /// <param name="Text">Matches the name or the information (i=), case-insensitively.</param>
 public sealed record UpcomingQuery(DateTimeOffset From, DateTimeOffset To, int Limit, UpcomingCursor? After = null, string? Text = null, SdpAdvertisingScope? Scope = null);
+
+/// <summary>A conference that has not ended: its stored SDP, advertising scope and last stop (null when open-ended or permanent).</summary>
+public sealed record CurrentConference(Guid Id, string Sdp, SdpAdvertisingScope AdvertisingScope, DateTimeOffset? Stop);

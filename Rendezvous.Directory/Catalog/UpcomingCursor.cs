@@ -12,6 +12,12 @@ public readonly record struct UpcomingCursor(DateTime Start, Guid ConferenceId, 
 {
     private const int Length = 8 + 16 + 4;
 
+    /// <summary>
+    /// The catalog's order of positions, as PostgreSQL sorts them: start, then the conference id in
+    /// uuid order (its 16 bytes big-endian), then the sequence. For merging other listings into a page.
+    /// </summary>
+    public static IComparer<UpcomingCursor> Order { get; } = Comparer<UpcomingCursor>.Create(Compare);
+
     public string Encode()
     {
         Span<byte> bytes = stackalloc byte[Length];
@@ -19,6 +25,22 @@ public readonly record struct UpcomingCursor(DateTime Start, Guid ConferenceId, 
         ConferenceId.TryWriteBytes(bytes[8..], bigEndian: true, out _);
         BinaryPrimitives.WriteInt32BigEndian(bytes[24..], Seq);
         return Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    }
+
+    private static int Compare(UpcomingCursor a, UpcomingCursor b)
+    {
+        var c = a.Start.Ticks.CompareTo(b.Start.Ticks);
+        if (c != 0)
+        {
+            return c;
+        }
+
+        Span<byte> x = stackalloc byte[16];
+        Span<byte> y = stackalloc byte[16];
+        a.ConferenceId.TryWriteBytes(x, bigEndian: true, out _);
+        b.ConferenceId.TryWriteBytes(y, bigEndian: true, out _);
+        c = x.SequenceCompareTo(y);
+        return c != 0 ? c : a.Seq.CompareTo(b.Seq);
     }
 
     public static bool TryDecode(string? text, [NotNullWhen(true)] out UpcomingCursor? cursor)

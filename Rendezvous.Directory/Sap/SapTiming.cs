@@ -21,8 +21,18 @@ public static class SapTiming
     /// (ours included), the size of ours in octets and the group's limit in bits per second.
     /// Throws <see cref="ArgumentOutOfRangeException"/> for a negative count or size or a limit that is not positive.
     /// </summary>
-    public static TimeSpan AnnouncementInterval(int numberOfAds, int adSizeBytes, double bandwidthLimit = DefaultBandwidthLimit)
+    public static TimeSpan AnnouncementInterval(int numberOfAds, int adSizeBytes, double bandwidthLimit = DefaultBandwidthLimit) =>
+        AnnouncementInterval(numberOfAds, adSizeBytes, bandwidthLimit, MinimumInterval);
+
+    /// <summary>
+    /// As <see cref="AnnouncementInterval(int, int, double)"/> with another floor than 300 s. Only tests
+    /// lower it (a listener waiting five minutes for a first repetition makes a slow test); the RFC's
+    /// floor is <see cref="MinimumInterval"/>. Throws <see cref="ArgumentOutOfRangeException"/> as the
+    /// other overload does, and for a negative floor.
+    /// </summary>
+    public static TimeSpan AnnouncementInterval(int numberOfAds, int adSizeBytes, double bandwidthLimit, TimeSpan minimum)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(minimum, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfNegative(numberOfAds);
         ArgumentOutOfRangeException.ThrowIfNegative(adSizeBytes);
         if (!(bandwidthLimit > 0) || double.IsInfinity(bandwidthLimit))
@@ -31,7 +41,7 @@ public static class SapTiming
         }
 
         var seconds = 8.0 * numberOfAds * adSizeBytes / bandwidthLimit;
-        return seconds > MinimumInterval.TotalSeconds ? TimeSpan.FromSeconds(seconds) : MinimumInterval;
+        return seconds > minimum.TotalSeconds ? TimeSpan.FromSeconds(seconds) : minimum;
     }
 
     /// <summary>
