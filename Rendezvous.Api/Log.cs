@@ -1,6 +1,6 @@
 namespace Rendezvous.Api;
 
-/// <summary>The host's log messages, with fixed event ids (1xxx start-up, 2xxx auth, 3xxx database, 4xxx health).</summary>
+/// <summary>The host's log messages, with fixed event ids (1xxx start-up, 2xxx auth, 3xxx database, 4xxx health, 6xxx MADCAP, 8xxx SAP).</summary>
 internal static partial class Log
 {
     [LoggerMessage(1001, LogLevel.Critical, "Configuration is not valid: {Failures}")]
@@ -68,6 +68,18 @@ internal static partial class Log
 
     [LoggerMessage(6006, LogLevel.Error, "MADCAP server cannot listen on UDP port {Port} ({Error}); trying again in 5 s")]
     public static partial void MadcapCannotListen(ILogger logger, int port, string error);
+
+    [LoggerMessage(8301, LogLevel.Warning, "Rendezvous:Sap:MinimumIntervalSeconds is {Seconds}, below RFC 2974's 300 s: for tests only")]
+    public static partial void SapIntervalBelowRfc(ILogger logger, int seconds);
+
+    [LoggerMessage(8302, LogLevel.Information, "SAP listener joined {Groups} on {Interfaces}")]
+    public static partial void SapListening(ILogger logger, string groups, string interfaces);
+
+    [LoggerMessage(8303, LogLevel.Warning, "SAP listener joined no group ({Problems}); trying again in {DelaySeconds} s")]
+    public static partial void SapNotListening(ILogger logger, string problems, double delaySeconds);
+
+    [LoggerMessage(8304, LogLevel.Error, "SAP announcer cannot open sockets on {Interfaces} ({Error}); trying again in {DelaySeconds} s")]
+    public static partial void SapCannotSend(ILogger logger, string interfaces, string error, double delaySeconds);
 
     [LoggerMessage(4001, LogLevel.Warning, "Dependency {Dependency} is not ready: {Detail}")]
     public static partial void DependencyNotReady(ILogger logger, string dependency, string detail);

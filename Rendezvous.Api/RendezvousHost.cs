@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Rendezvous.Api.Conferences;
 using Rendezvous.Api.Directories;
 using Rendezvous.Api.Madcap;
+using Rendezvous.Api.Sap;
 using Microsoft.Extensions.Options;
 using Rendezvous.Api.Auth;
 using Rendezvous.Api.Configuration;
@@ -39,6 +40,7 @@ internal static class RendezvousHost
         services.AddConferences();
         services.AddDirectories();
         services.AddMadcap();
+        services.AddSap();
         services.AddCalls();
         services.AddRendezvousOpenApi();
         return builder;
@@ -56,6 +58,7 @@ internal static class RendezvousHost
         app.MapConferencesApi();
         app.MapDirectoriesApi();
         app.MapMadcapApi();
+        app.MapSapApi();
         app.MapCallsApi();
         app.MapEventsApi();
         app.MapRendezvousOpenApi();

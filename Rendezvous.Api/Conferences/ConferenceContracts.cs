@@ -61,19 +61,29 @@ public sealed record DiagnosticResponse(string Severity, int Line, int? Byte, st
         new(d.Severity == SdpSeverity.Error ? "error" : "warning", d.Line, d.Offset, d.Field, d.Message, d.Expected);
 }
 
-/// <summary>One occurrence in the upcoming list.</summary>
+/// <summary>One occurrence in the upcoming list: of a catalog conference, or (with <c>source=sap</c> or <c>all</c>) of a session heard over SAP.</summary>
+/// <param name="ConferenceId">The catalog conference; null for a SAP session.</param>
+/// <param name="AdvertisingScope">The conference's; null for a SAP session (SAP carries none).</param>
 /// <param name="Start">Null for a permanent session.</param>
 /// <param name="Stop">Null when open-ended.</param>
 /// <param name="Sdp">Where to download the SDP to join.</param>
 public sealed record UpcomingItemResponse(
-    Guid ConferenceId,
+    Guid? ConferenceId,
     string Name,
     string? Information,
-    SdpAdvertisingScope AdvertisingScope,
+    SdpAdvertisingScope? AdvertisingScope,
     DateTimeOffset? Start,
     DateTimeOffset? Stop,
     bool Permanent,
     ValueList<JoinMedia> Join,
-    string Sdp);
+    string Sdp)
+{
+    /// <summary>Where it comes from: <c>catalog</c> or <c>sap</c>.</summary>
+    public string Source { get; init; } = "catalog";
+
+    /// <summary>The SAP session's id (see <c>/api/sap/sessions</c>); absent for a catalog conference.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? SapSessionId { get; init; }
+}
 
 public sealed record UpcomingResponse(IReadOnlyList<UpcomingItemResponse> Items, string? Next);

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using Rendezvous.Api.Auth;
 using Rendezvous.Api.Configuration;
+using Rendezvous.Api.Sap;
 using Rendezvous.Api.Telemetry;
 using Rendezvous.Directory.Catalog;
 using Rendezvous.Directory.Sdp;
@@ -187,7 +188,7 @@ internal static class ConferencesApi
         };
     }
 
-    private static async Task<IResult> UpcomingAsync(HttpContext http, ConferenceCatalog catalog, TimeProvider time, IOptions<CatalogOptions> options, ApiMetrics metrics, CancellationToken cancellationToken)
+    private static async Task<IResult> UpcomingAsync(HttpContext http, ConferenceCatalog catalog, TimeProvider time, IOptions<CatalogOptions> options, ApiMetrics metrics, SapUpcomingSessions sap, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         if (!UpcomingRequest.TryParse(http.Request.Query, time.GetUtcNow(), options.Value, out var query, out var problem))
@@ -195,22 +196,49 @@ internal static class ConferencesApi
             return problem;
         }
 
-        if (Accepts(http.Request, CalendarMediaType))
+        if (!SapUpcoming.TryParseSource(http.Request.Query["source"], out var source))
         {
-            return await CalendarAsync(query, catalog, time, options.Value, cancellationToken).ConfigureAwait(false);
+            return Problems.BadParameter("source", "must be catalog, sap or all");
         }
 
-        var page = await catalog.UpcomingAsync(query, cancellationToken).ConfigureAwait(false);
-        metrics.UpcomingAnswered(page.FromMemory);
-        var response = new UpcomingResponse(
-            [.. page.Items.Select(i => new UpcomingItemResponse(i.ConferenceId, i.Name, i.Information, i.AdvertisingScope, i.Start, i.Stop,
-                i.Start is null && i.Stop is null, i.Join, $"/api/conferences/{i.ConferenceId}.sdp"))],
-            page.Next?.Encode());
+        if (Accepts(http.Request, CalendarMediaType))
+        {
+            return source == UpcomingSource.Catalog
+                ? await CalendarAsync(query, catalog, time, options.Value, cancellationToken).ConfigureAwait(false)
+                : Problems.BadParameter("source", "the iCalendar feed lists catalog conferences only");
+        }
+
+        var items = new List<(UpcomingCursor Key, UpcomingItemResponse Item)>();
+        var more = false;
+        string? catalogNext = null;
+        var answeredBy = "sap";
+        if (source != UpcomingSource.Sap)
+        {
+            var page = await catalog.UpcomingAsync(query, cancellationToken).ConfigureAwait(false);
+            metrics.UpcomingAnswered(page.FromMemory);
+            answeredBy = page.FromMemory ? "memory" : "database";
+            more = page.Next is not null;
+            catalogNext = page.Next?.Encode();
+            items.AddRange(page.Items.Select(i => (i.Key, new UpcomingItemResponse(i.ConferenceId, i.Name, i.Information, i.AdvertisingScope, i.Start, i.Stop,
+                i.Start is null && i.Stop is null, i.Join, $"/api/conferences/{i.ConferenceId}.sdp"))));
+        }
+
+        if (source != UpcomingSource.Catalog)
+        {
+            // One more than a page: the catalog's first page and these hold every item of the merged page.
+            items.AddRange(await sap.OccurrencesAsync(query, query.Limit + 1, cancellationToken).ConfigureAwait(false));
+            items.Sort((a, b) => UpcomingCursor.Order.Compare(a.Key, b.Key));
+        }
+
+        more |= items.Count > query.Limit;
+        var shown = items.Count > query.Limit ? items[..query.Limit] : items;
+        var next = source == UpcomingSource.Catalog ? catalogNext : more && shown.Count > 0 ? shown[^1].Key.Encode() : null;
+        var response = new UpcomingResponse([.. shown.Select(i => i.Item)], next);
 
         // The handler's own time (query and mapping, not the JSON writing), for the load benchmark
-        // (bench/README.md), and what answered: the in-memory window or PostgreSQL.
+        // (bench/README.md), and what answered: the in-memory window or PostgreSQL (or only the SAP cache).
         http.Response.Headers["Server-Timing"] = string.Create(CultureInfo.InvariantCulture,
-            $"app;dur={Stopwatch.GetElapsedTime(started).TotalMilliseconds:0.###};desc={(page.FromMemory ? "memory" : "database")}");
+            $"app;dur={Stopwatch.GetElapsedTime(started).TotalMilliseconds:0.###};desc={answeredBy}");
         return TypedResults.Ok(response);
     }
 
@@ -306,7 +334,7 @@ internal static class ConferencesApi
 
     private static bool Accepts(HttpRequest request, string mediaType) => Quality(request, mediaType) > 0;
 
-    private static bool WantsSdp(HttpRequest request) =>
+    internal static bool WantsSdp(HttpRequest request) =>
         Quality(request, SdpMediaType) is > 0 and var sdp && sdp >= Quality(request, "application/json");
 
     private static string ETag(long version) => $"\"{version.ToString(CultureInfo.InvariantCulture)}\"";

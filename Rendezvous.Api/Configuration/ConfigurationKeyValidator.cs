@@ -91,6 +91,11 @@ internal sealed class ConfigurationKeyValidator<TOptions>(string sectionPath, IC
                 {
                     CheckKeys(child, element, failures);
                 }
+                else
+                {
+                    // A list of values (say, advertising scopes): the binder would drop an item it cannot convert.
+                    CheckValue(child, element, failures);
+                }
             }
 
             return;

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Rendezvous.Directory.Catalog;
 using Rendezvous.Directory.Ldap;
+using Rendezvous.Directory.Sap;
 using Rendezvous.Madcap;
 using Rendezvous.Media;
 
@@ -12,7 +13,7 @@ internal static class RendezvousConfiguration
     public const string Root = "Rendezvous";
 
     /// <summary>The sections under <c>Rendezvous</c>; anything else is a typo and stops the service.</summary>
-    private static readonly string[] KnownSections = ["PostgreSql", "Directories", "Catalog", "Madcap", "Media", "Auth", "Limits", "Telemetry"];
+    private static readonly string[] KnownSections = ["PostgreSql", "Directories", "Catalog", "Madcap", "Sap", "Media", "Auth", "Limits", "Telemetry"];
 
     public static IServiceCollection AddRendezvousOptions(this IServiceCollection services)
     {
@@ -21,6 +22,7 @@ internal static class RendezvousConfiguration
         services.AddValidatedOptions<TelemetryOptions>(TelemetryOptions.Section);
         services.AddValidatedOptions<MadcapOptions>(MadcapOptions.Section);
         services.AddValidatedOptions<MediaOptions>(MediaOptions.Section);
+        services.AddValidatedOptions<SapOptions>(SapOptions.Section);
         services.AddValidatedOptions<CatalogOptions>(CatalogOptions.Section);
         services.AddValidatedOptions<LimitsOptions>(LimitsOptions.Section);
 

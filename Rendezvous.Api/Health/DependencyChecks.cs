@@ -84,16 +84,8 @@ internal sealed class DirectoryHealthChecks(IOptions<LdapDirectoryOptionsCollect
 
     public void Configure(HealthCheckServiceOptions options)
     {
-        LdapDirectoryOptionsCollection configured;
-        try
+        if (ValidOrNull(directories) is not { } configured)
         {
-            configured = directories.Value;
-        }
-        catch (Exception e) when (e is OptionsValidationException or InvalidOperationException)
-        {
-            // Endpoint mapping builds the health service before the host starts. Invalid
-            // directory settings stop the start a moment later, where ValidateOnStart
-            // names each one; failing here instead would be a bare stack trace.
             return;
         }
 
@@ -105,6 +97,24 @@ internal sealed class DirectoryHealthChecks(IOptions<LdapDirectoryOptionsCollect
                 HealthStatus.Unhealthy,
                 [HealthEndpoints.ReadyTag],
                 TimeSpan.FromSeconds(directory.TimeoutSeconds + 2)));
+        }
+    }
+
+    /// <summary>
+    /// The options, or null when they are not valid. Endpoint mapping builds the health service before
+    /// the host starts; invalid settings stop the start a moment later, where ValidateOnStart names each
+    /// one, and failing here instead would be a bare stack trace.
+    /// </summary>
+    public static T? ValidOrNull<T>(IOptions<T> options)
+        where T : class
+    {
+        try
+        {
+            return options.Value;
+        }
+        catch (Exception e) when (e is OptionsValidationException or InvalidOperationException)
+        {
+            return null;
         }
     }
 }

@@ -87,6 +87,7 @@ internal static class OpenApiSetup
                 Query(operation, "cursor", "The \"next\" value of the previous page.", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
                 Query(operation, "q", "Text to find in the name or description.", "town");
                 Query(operation, "scope", "Advertising scope: local, site, region or world.", "site");
+                Query(operation, "source", "catalog (default), sap (sessions heard over SAP, not ours) or all (both, merged in order).", "all");
                 Example(operation, "200", "application/json",
                     """{"items":[{"conferenceId":"019a9f2e-7c00-7000-8000-000000000001","name":"Town hall","information":"Quarterly all-hands","advertisingScope":"site","start":"2026-11-24T10:00:00Z","stop":"2026-11-24T11:00:00Z","permanent":false,"join":[{"kind":"audio","proto":"RTP/AVP","port":5004,"portCount":null,"formats":["0"],"groups":[{"address":"239.255.10.1","ttl":15,"count":null}]}],"sdp":"/api/conferences/019a9f2e-7c00-7000-8000-000000000001.sdp"}],"next":null}""");
                 Text(operation, "200", "text/calendar",
@@ -178,6 +179,23 @@ internal static class OpenApiSetup
             case "DeleteMadcapScope":
                 Example(operation, "409", "application/problem+json", """{"title":"The scope holds leases.","status":409}""");
                 break;
+            case "SapStatus":
+                Example(operation, "200", "application/json", ExampleSapStatus);
+                break;
+            case "ListSapSessions":
+                operation.Parameters ??= [];
+                Query(operation, "includeOwn", "true also lists our own announcements (the catalog's conferences), marked \"own\".", "false");
+                Example(operation, "200", "application/json", $$"""{"enabled":true,"listening":true,"items":[{{ExampleSapSession}}]}""");
+                break;
+            case "GetSapSession":
+                Example(operation, "200", "application/json", ExampleSapSession);
+                Text(operation, "200", "application/sdp", ExampleSapSdp);
+                Example(operation, "404", "application/problem+json", """{"title":"No such SAP session.","status":404,"field":"id"}""");
+                break;
+            case "GetSapSessionSdp":
+                Text(operation, "200", "application/sdp", ExampleSapSdp);
+                Example(operation, "404", "application/problem+json", """{"title":"No such SAP session.","status":404,"field":"id"}""");
+                break;
             case "WhoAmI":
                 Example(operation, "200", "application/json", """{"subject":"bootstrap-admin","name":"Bootstrap administrator","isAdmin":true,"method":"bootstrap-token"}""");
                 break;
@@ -190,6 +208,23 @@ internal static class OpenApiSetup
                 break;
         }
     }
+
+    private const string ExampleSapSdp = "v=0\r\no=- 0 0 IN IP4 192.0.2.7\r\ns=Campus radio\r\nc=IN IP4 239.255.42.42/16\r\nt=0 0\r\nm=audio 5004 RTP/AVP 0\r\n";
+
+    private const string ExampleSapSession =
+        """
+        {"id":"192.0.2.7-5a1c","origin":"192.0.2.7","messageIdHash":"5a1c","source":"192.0.2.7:40123","group":"239.255.255.255","own":false,"name":"Campus radio","information":null,
+         "firstHeard":"2026-11-23T09:00:00Z","lastHeard":"2026-11-23T09:05:00Z","announcements":2,"periodSeconds":300,"expiresAt":"2026-11-23T10:05:00Z",
+         "join":[{"kind":"audio","proto":"RTP/AVP","port":5004,"portCount":null,"formats":["0"],"groups":[{"address":"239.255.42.42","ttl":16,"count":null}]}],
+         "sdpUrl":"/api/sap/sessions/192.0.2.7-5a1c.sdp","sdp":"v=0\r\n...","session":{"version":0,"name":"Campus radio"},"warnings":[]}
+        """;
+
+    private const string ExampleSapStatus =
+        """
+        {"announcer":{"enabled":true,"leader":true,"leaderSince":"2026-11-23T08:00:00Z","announced":12,"skipped":{"not_strict":1},"origins":["192.0.2.1"],"lastFailureAt":null,"lastError":null},
+         "listener":{"enabled":true,"listening":true,"groups":["224.2.127.254","239.255.255.255","239.195.255.255"],"problems":[],"sessions":3,"maxSessions":1000},
+         "counters":{"received":40,"announcements":37,"deletions":1,"droppedTotal":2,"dropped":{"unsupported_version":1,"too_short":1},"evicted":0,"timedOut":0,"sentAnnouncements":12,"sentDeletions":0,"sendFailures":0}}
+        """;
 
     private const string ExampleScope = """{"first":"239.255.0.0","last":"239.255.255.255","ttl":16,"names":[{"language":"en","name":"Local scope","isDefault":true}],"defaultLeaseSeconds":3600,"maxLeaseSeconds":2592000,"exclusions":[],"serverGroup":"239.255.255.254","relativeAssignmentBlock":{"first":"239.255.255.0","last":"239.255.255.255"},"version":1}""";
 

@@ -65,6 +65,32 @@ public sealed class ConfigurationValidationTests
     }
 
     [Fact]
+    public async Task Bad_sap_settings_are_named()
+    {
+        var settings = Valid();
+        settings["Rendezvous:Sap:Interfaces:0"] = "eth0";
+        settings["Rendezvous:Sap:Interfaces:1"] = "239.255.255.255";
+        settings["Rendezvous:Sap:ListenGroups:0"] = "192.0.2.1";
+        settings["Rendezvous:Sap:MinimumIntervalSeconds"] = "0";
+        settings["Rendezvous:Sap:AdvertisingScopes:0"] = "Galaxy";
+        var failure = await StartupFailure(settings);
+        Assert.Contains("Rendezvous:Sap:AdvertisingScopes:0: 'Galaxy' is not one of Local, Site, Region, World", failure, StringComparison.Ordinal);
+
+        // Ranges first, then the rules between settings (DataAnnotations stop before IValidatableObject).
+        settings.Remove("Rendezvous:Sap:AdvertisingScopes:0");
+        Assert.Contains("Rendezvous:Sap:MinimumIntervalSeconds", await StartupFailure(settings), StringComparison.Ordinal);
+        settings["Rendezvous:Sap:MinimumIntervalSeconds"] = "1";
+        failure = await StartupFailure(settings);
+        Assert.Contains("Rendezvous:Sap:Interfaces:0: 'eth0' is not an IP address", failure, StringComparison.Ordinal);
+        Assert.Contains("Rendezvous:Sap:Interfaces:1: '239.255.255.255' is not the address of an interface", failure, StringComparison.Ordinal);
+        Assert.Contains("Rendezvous:Sap:ListenGroups:0: '192.0.2.1' is not a multicast address", failure, StringComparison.Ordinal);
+
+        var misspelt = Valid();
+        misspelt["Rendezvous:Sap:Anounce"] = "true";
+        Assert.Matches(@"Rendezvous:Sap:Anounce: unknown setting; expected one of [^\n]*\bAnnounce\b", await StartupFailure(misspelt));
+    }
+
+    [Fact]
     public async Task A_misspelt_setting_is_an_error_not_a_silent_default()
     {
         var settings = Valid();

@@ -33,6 +33,7 @@ public sealed class OpenApiTests
             "PUT /api/conferences/{id}", "DELETE /api/conferences/{id}", "GET /api/auth/whoami", "GET /healthz", "GET /readyz",
             "GET /api/directories", "GET /api/directories/{name}/objects", "POST /api/users", "GET /api/users", "DELETE /api/users/{name}",
             "GET /api/madcap/scopes", "GET /api/madcap/stats", "POST /api/madcap/scopes", "PUT /api/madcap/scopes/{first}", "DELETE /api/madcap/scopes/{first}",
+            "GET /api/sap", "GET /api/sap/sessions", "GET /api/sap/sessions/{id}", "GET /api/sap/sessions/{id}.sdp",
         ];
         foreach (var name in expected)
         {
@@ -44,7 +45,7 @@ public sealed class OpenApiTests
         Assert.True(create.TryGetProperty("application/sdp", out _));
         Assert.True(create.TryGetProperty("application/json", out _));
         var upcomingParameters = operations["GET /api/conferences/upcoming"].GetProperty("parameters").EnumerateArray().Select(p => p.GetProperty("name").GetString());
-        Assert.Equal(["from", "to", "limit", "cursor", "q", "scope"], upcomingParameters);
+        Assert.Equal(["from", "to", "limit", "cursor", "q", "scope", "source"], upcomingParameters);
     }
 
     [Fact]
