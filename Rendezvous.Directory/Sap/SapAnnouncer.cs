@@ -220,8 +220,19 @@ public sealed partial class SapAnnouncer
 
                 foreach (var transmission in schedule.TakeDue(now, OthersHeard))
                 {
+                    // An announcement is recorded before it is sent, a deletion forgotten after: whenever this
+                    // instance stops, the next announcer still deletes whatever may have been heard.
+                    if (!transmission.IsDeletion)
+                    {
+                        await _store.RecordAsync(transmission, now, cancellationToken).ConfigureAwait(false);
+                    }
+
                     await _sender.SendAsync(transmission, cancellationToken).ConfigureAwait(false);
-                    await _store.RecordAsync(transmission, now, cancellationToken).ConfigureAwait(false);
+                    if (transmission.IsDeletion)
+                    {
+                        await _store.RecordAsync(transmission, now, cancellationToken).ConfigureAwait(false);
+                    }
+
                     Log.Sent(_logger, transmission.IsDeletion ? "deletion" : "announcement", transmission.Id, transmission.Destination.ToString(), transmission.MessageIdHash);
                 }
 
@@ -230,8 +241,9 @@ public sealed partial class SapAnnouncer
                 var wait = wake - _time.GetUtcNow();
                 if (wait > TimeSpan.Zero && !notified)
                 {
-                    // Notifications end the wait early; so does cancellation.
-                    await connection.WaitAsync(wait, cancellationToken).ConfigureAwait(false);
+                    // Notifications end the wait early; so does cancellation. Npgsql takes whole milliseconds
+                    // and reads 0 as "no time-out": a wait under a millisecond must not become endless.
+                    await connection.WaitAsync(Math.Max(1, (int)Math.Ceiling(wait.TotalMilliseconds)), cancellationToken).ConfigureAwait(false);
                 }
 
                 if (_time.GetUtcNow() - lastPing >= PingInterval)

@@ -89,6 +89,27 @@ public sealed class SapAnnouncerTests(PostgresServer postgres) : IClassFixture<P
     }
 
     [Fact]
+    public async Task Announcements_keep_coming_at_the_interval_between_catalog_changes()
+    {
+        // Regression: a wait under a millisecond became Npgsql's endless wait, and the announcer fell silent
+        // until the next catalog notification.
+        await using var catalog = await TestCatalog.CreateAsync(postgres, DateTimeOffset.UtcNow);
+        await catalog.Catalog.CreateAsync(Conferences.Id(1), Draft("Steady", "239.255.1.1/16"), "alice", default);
+        var sender = new RecordingSender();
+        using var stop = new CancellationTokenSource();
+        var run = Announcer(catalog, sender, Options()).RunAsync(() => true, stop.Token);
+        await WaitAsync(() => sender.Count(Conferences.Id(1), deletion: false) >= 8);
+        await stop.CancelAsync();
+        await run;
+
+        // A 1 s floor jittered by a third: every gap under 4/3 s, with room for a busy machine.
+        var times = sender.Sent.Where(s => s.Transmission.Id == Conferences.Id(1)).Select(s => s.At).ToList();
+        var gaps = times.Zip(times.Skip(1), (a, b) => (b - a).TotalSeconds).ToList();
+        Assert.True(gaps.Max() < 2.5, $"gaps: {string.Join(", ", gaps.Select(g => g.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture)))}");
+        Assert.True(gaps.Average() is > 0.6 and < 1.5, $"average gap {gaps.Average()}");
+    }
+
+    [Fact]
     public async Task A_conference_deleted_while_no_instance_announced_gets_its_deletion_at_the_next_start()
     {
         await using var catalog = await TestCatalog.CreateAsync(postgres, DateTimeOffset.UtcNow);
