@@ -2,7 +2,8 @@
 # Installs the Debian packages that the local run and the test fixtures need:
 # PostgreSQL (server and client), OpenLDAP's slapd and ldap-utils, libldap
 # (which System.DirectoryServices.Protocols loads at run time), and the real media
-# programs the media tests run as participants and dissectors: ffmpeg and tshark.
+# programs the media and SAP tests run as participants and dissectors: ffmpeg, tshark
+# and VLC (whose SAP discovery lists our announcements).
 #
 # Idempotent: when every program is already there it does nothing and asks for
 # nothing. Several callers may run it at once (parallel test assemblies); a lock
@@ -25,6 +26,7 @@ have_all() {
   command -v openssl >/dev/null || return 1   # the test fixtures make throwaway TLS certificates
   command -v ffmpeg >/dev/null || return 1    # media tests: real RTP participants
   command -v tshark >/dev/null || return 1    # media tests: dissecting our RTP
+  command -v vlc >/dev/null || return 1       # SAP tests: VLC's SAP discovery lists our sessions
 }
 
 have_all && exit 0
@@ -41,7 +43,7 @@ elif command -v sudo >/dev/null; then
   fi
 else
   echo "install-packages: packages are missing and this user is not root and has no sudo." >&2
-  echo "As root: apt-get install postgresql slapd ldap-utils libldap-2.5-0 openssl ffmpeg tshark" >&2
+  echo "As root: apt-get install postgresql slapd ldap-utils libldap-2.5-0 openssl ffmpeg tshark vlc-bin vlc-plugin-base" >&2
   exit 1
 fi
 
@@ -51,11 +53,11 @@ chmod 666 "$lock" 2>/dev/null || true
 flock 9
 have_all && exit 0   # another caller finished the job while we waited
 
-echo "install-packages: installing postgresql slapd ldap-utils libldap-2.5-0 openssl ffmpeg tshark ..." >&2
+echo "install-packages: installing postgresql slapd ldap-utils libldap-2.5-0 openssl ffmpeg tshark vlc-bin vlc-plugin-base ..." >&2
 export DEBIAN_FRONTEND=noninteractive
 echo "slapd slapd/no_configuration boolean true" | "${as_root[@]}" debconf-set-selections
 echo "wireshark-common wireshark-common/install-setuid boolean false" | "${as_root[@]}" debconf-set-selections
 "${as_root[@]}" apt-get update -qq
 "${as_root[@]}" apt-get install -y -qq --no-install-recommends \
-  postgresql postgresql-client slapd ldap-utils libldap-2.5-0 openssl ffmpeg tshark >&2
+  postgresql postgresql-client slapd ldap-utils libldap-2.5-0 openssl ffmpeg tshark vlc-bin vlc-plugin-base >&2
 have_all || { echo "install-packages: installation finished but a program is still missing" >&2; exit 1; }

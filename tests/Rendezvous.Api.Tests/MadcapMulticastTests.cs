@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using Rendezvous.Api.Tests.Support;
 using Rendezvous.Testing;
 
 namespace Rendezvous.Api.Tests;
@@ -40,29 +40,15 @@ public sealed class MadcapMulticastTests(PostgresServer postgres) : IClassFixtur
             echo "== service log"
             grep -o '"Message":"[^"]*"' "$DIR/service.log" | grep -v -i 'health check\|request' | tail -n 30
             """;
-        var start = new ProcessStartInfo("unshare", ["-n", "bash", "-c", Script])
+        var (exitCode, output) = await NetworkNamespace.RunAsync(Script, new Dictionary<string, string>
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            Environment =
-            {
-                ["RENDEZVOUS"] = rendezvous,
-                ["DIR"] = _dir,
-                ["ASPNETCORE_URLS"] = "http://127.0.0.1:5080",
-                ["Rendezvous__PostgreSql__ConnectionString"] = connectionString,
-                ["Rendezvous__Auth__BootstrapAdminToken"] = "netns-test-admin-token-0123456789abcdef",
-            },
-        };
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using (var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2)))
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-
-        var output = await stdout + "\n" + await stderr;
-        Assert.NotEqual(90, process.ExitCode);
+            ["RENDEZVOUS"] = rendezvous,
+            ["DIR"] = _dir,
+            ["ASPNETCORE_URLS"] = "http://127.0.0.1:5080",
+            ["Rendezvous__PostgreSql__ConnectionString"] = connectionString,
+            ["Rendezvous__Auth__BootstrapAdminToken"] = "netns-test-admin-token-0123456789abcdef",
+        }, TimeSpan.FromMinutes(2));
+        Assert.NotEqual(90, exitCode);
         var scopes = output[output.IndexOf("== scopes", StringComparison.Ordinal)..output.IndexOf("== request", StringComparison.Ordinal)];
         Assert.True(scopes.Contains("239.255.0.0      239.255.255.255   16  Local scope (en)", StringComparison.Ordinal), output);
         Assert.Contains("server 127.0.0.1", scopes, StringComparison.Ordinal);

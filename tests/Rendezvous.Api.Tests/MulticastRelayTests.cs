@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Text.RegularExpressions;
 using Rendezvous.Api.Tests.Support;
 using Rendezvous.Testing;
 
@@ -69,8 +67,7 @@ public sealed partial class MulticastRelayTests(PostgresServer postgres) : IClas
         Assert.True(string.IsNullOrWhiteSpace(problems), $"tshark flagged packets:\n{problems}");
     }
 
-    private static string? Field(string output, string name) =>
-        Regex.Match(output, $"^{Regex.Escape(name)}=(\\S+)", RegexOptions.Multiline) is { Success: true } m ? m.Groups[1].Value : null;
+    private static string? Field(string output, string name) => NetworkNamespace.Field(output, name);
 
     private static HashSet<string> Ssrcs(string fields) =>
         [.. fields.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Where(l => l.StartsWith("0x", StringComparison.Ordinal))];
@@ -141,30 +138,17 @@ public sealed partial class MulticastRelayTests(PostgresServer postgres) : IClas
             cat "$DIR"/tone-*.log "$DIR"/record-*.log
             grep -o '"Message":"[^"]*"' "$DIR/service.log" | grep -v -i 'health check\|request' | tail -n 20
             """;
-        var start = new ProcessStartInfo("unshare", ["-n", "bash", "-c", Script])
+        var (_, output) = await NetworkNamespace.RunAsync(Script, new Dictionary<string, string>
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            Environment =
-            {
-                ["RENDEZVOUS"] = Path.Combine(AppContext.BaseDirectory, "rendezvous.dll"),
-                ["DIR"] = _dir,
-                ["TOKEN"] = Token,
-                ["ASPNETCORE_URLS"] = "http://127.0.0.1:5080",
-                ["Rendezvous__PostgreSql__ConnectionString"] = connectionString,
-                ["Rendezvous__Auth__BootstrapAdminToken"] = Token,
-                ["Rendezvous__Media__MulticastInterface"] = "127.0.0.1",
-                ["Rendezvous__Madcap__ServerEnabled"] = "false",
-            },
-        };
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using (var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2)))
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-
-        return await stdout + "\n" + await stderr;
+            ["RENDEZVOUS"] = Path.Combine(AppContext.BaseDirectory, "rendezvous.dll"),
+            ["DIR"] = _dir,
+            ["TOKEN"] = Token,
+            ["ASPNETCORE_URLS"] = "http://127.0.0.1:5080",
+            ["Rendezvous__PostgreSql__ConnectionString"] = connectionString,
+            ["Rendezvous__Auth__BootstrapAdminToken"] = Token,
+            ["Rendezvous__Media__MulticastInterface"] = "127.0.0.1",
+            ["Rendezvous__Madcap__ServerEnabled"] = "false",
+        }, TimeSpan.FromMinutes(2));
+        return output;
     }
 }
