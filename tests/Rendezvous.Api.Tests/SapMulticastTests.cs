@@ -110,6 +110,11 @@ public sealed class SapMulticastTests(PostgresServer postgres) : IClassFixture<P
         Assert.Equal(2, Body("status").GetProperty("listener").GetProperty("sessions").GetInt32()); // ffmpeg's and our second conference
         Assert.True(counters.GetProperty("received").GetInt64() >= 204 + 2);
         Assert.True(counters.GetProperty("sentDeletions").GetInt64() >= 1);
+
+        // Readiness reports the listener and the announcer.
+        var sap = Assert.Single(Body("ready").GetProperty("checks").EnumerateArray(), c => c.GetProperty("name").GetString() == "sap");
+        Assert.Equal("healthy", sap.GetProperty("status").GetString());
+        Assert.True(Body("status").GetProperty("announcer").GetProperty("leader").GetBoolean());
     }
 
     private const string Script =
@@ -171,6 +176,7 @@ public sealed class SapMulticastTests(PostgresServer postgres) : IClassFixture<P
         get heard-second '/api/sap/sessions?includeOwn=true'
         get upcoming '/api/conferences/upcoming?source=all'
         get status '/api/sap'
+        get ready '/readyz'
         kill $ffmpeg 2>/dev/null; wait $ffmpeg 2>/dev/null
         kill $service; wait $service 2>/dev/null
         echo "== logs"
