@@ -176,7 +176,7 @@ ours request $(( ${max_request%.*} / 2 )) ours-request-half.json >/dev/null
 ours dora $(( ${max_dora%.*} / 2 )) ours-dora-half.json >/dev/null
 if [[ -n "${MADCAP_PG_STATEMENTS:-}" ]]; then
   PGPASSWORD=$(cat "$work/pg.password") "$pg_bin/psql" -h 127.0.0.1 -p 5432 -U postgres -d rendezvous -c \
-    "SELECT calls, round(total_exec_time::numeric, 0) AS total_ms, round(mean_exec_time::numeric, 3) AS mean_ms, left(regexp_replace(query, '\s+', ' ', 'g'), 110) AS query FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 15" > "$out/pg-statements.txt"
+    "SELECT calls, round(total_exec_time::numeric, 0) AS total_ms, round(mean_exec_time::numeric, 3) AS mean_ms, round(stddev_exec_time::numeric, 3) AS sd_ms, round(max_exec_time::numeric, 1) AS max_ms, left(regexp_replace(query, '\s+', ' ', 'g'), 110) AS query FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 15" > "$out/pg-statements.txt"
 fi
 if [[ "${MADCAP_KEA:-1}" == 0 ]]; then
   for f in ours-request-max ours-dora-max ours-request-half ours-dora-half; do
