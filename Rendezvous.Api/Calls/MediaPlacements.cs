@@ -12,8 +12,10 @@ internal sealed record GroupClaim(bool Granted, Guid? HolderHub = null, string? 
 /// in PostgreSQL (schema <c>media</c>; DESIGN.md, "Growing past one machine"). Media itself stays
 /// in memory on its instance. An instance is alive while its heartbeat is younger than
 /// <see cref="DeadAfter"/>; the others then remove it, with its placements and group bindings.
+/// Every time here is PostgreSQL's <c>now()</c>: one clock for all instances, so a skewed host
+/// clock cannot make a live instance look dead.
 /// </summary>
-internal sealed class MediaPlacements(NpgsqlDataSource dataSource, TimeProvider time)
+internal sealed class MediaPlacements(NpgsqlDataSource dataSource)
 {
     public const string SchemaName = "media";
 
@@ -23,7 +25,6 @@ internal sealed class MediaPlacements(NpgsqlDataSource dataSource, TimeProvider 
     /// <summary>An instance whose heartbeat is older is gone: its calls and hubs ended with it.</summary>
     public static readonly TimeSpan DeadAfter = TimeSpan.FromSeconds(30);
 
-    private readonly DateTimeOffset _started = time.GetUtcNow();
     private volatile bool _registered;
 
     /// <summary>This instance's id (new at each start: a restart ends its calls).</summary>
@@ -35,16 +36,13 @@ internal sealed class MediaPlacements(NpgsqlDataSource dataSource, TimeProvider 
         await using var command = dataSource.CreateCommand(
             """
             WITH beat AS (
-                INSERT INTO media.instances (id, url, started_at, heartbeat_at) VALUES ($1, $2, $3, $4)
-                ON CONFLICT (id) DO UPDATE SET url = EXCLUDED.url, heartbeat_at = EXCLUDED.heartbeat_at)
-            DELETE FROM media.instances WHERE heartbeat_at < $5 AND id <> $1
+                INSERT INTO media.instances (id, url, started_at, heartbeat_at) VALUES ($1, $2, now(), now())
+                ON CONFLICT (id) DO UPDATE SET url = EXCLUDED.url, heartbeat_at = now())
+            DELETE FROM media.instances WHERE heartbeat_at < now() - $3 AND id <> $1
             """);
-        var now = time.GetUtcNow();
         command.Parameters.Add(new() { Value = InstanceId });
         command.Parameters.Add(new() { Value = url });
-        command.Parameters.Add(new() { Value = _started.UtcDateTime });
-        command.Parameters.Add(new() { Value = now.UtcDateTime });
-        command.Parameters.Add(new() { Value = (now - DeadAfter).UtcDateTime });
+        command.Parameters.Add(new() { Value = DeadAfter });
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         _registered = true;
     }
@@ -84,11 +82,11 @@ internal sealed class MediaPlacements(NpgsqlDataSource dataSource, TimeProvider 
         await using var command = dataSource.CreateCommand(
             """
             SELECT i.url FROM media.placements p JOIN media.instances i ON i.id = p.instance_id
-            WHERE p.id = $1 AND i.id <> $2 AND i.heartbeat_at >= $3
+            WHERE p.id = $1 AND i.id <> $2 AND i.heartbeat_at >= now() - $3
             """);
         command.Parameters.Add(new() { Value = id });
         command.Parameters.Add(new() { Value = InstanceId });
-        command.Parameters.Add(new() { Value = (time.GetUtcNow() - DeadAfter).UtcDateTime });
+        command.Parameters.Add(new() { Value = DeadAfter });
         return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string;
     }
 

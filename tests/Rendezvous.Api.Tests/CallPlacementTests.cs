@@ -25,9 +25,8 @@ public sealed class CallPlacementTests(PostgresServer postgres) : IClassFixture<
     public async Task Placements_heartbeats_and_group_claims_decide_which_instance_holds_what()
     {
         await using var dataSource = NpgsqlDataSource.Create(await postgres.CreateMigratedDatabaseAsync());
-        var clock = new ManualClock(Now);
-        var x = new MediaPlacements(dataSource, clock);
-        var y = new MediaPlacements(dataSource, clock);
+        var x = new MediaPlacements(dataSource);
+        var y = new MediaPlacements(dataSource);
         await x.HeartbeatAsync("http://x.test", CancellationToken.None);
         await y.HeartbeatAsync("http://y.test", CancellationToken.None);
         var (call, hub) = (Guid.NewGuid(), Guid.NewGuid());
@@ -53,7 +52,11 @@ public sealed class CallPlacementTests(PostgresServer postgres) : IClassFixture<
         Assert.True((await x.ClaimGroupAsync(Group, hub, CancellationToken.None)).Granted);
 
         // An instance whose heartbeat stopped is removed by the next live one, with its hubs and groups.
-        clock.Now = Now + MediaPlacements.DeadAfter + TimeSpan.FromSeconds(1);
+        await using (var stale = dataSource.CreateCommand("UPDATE media.instances SET heartbeat_at = now() - interval '31 seconds' WHERE url = 'http://x.test'"))
+        {
+            Assert.Equal(1, await stale.ExecuteNonQueryAsync());
+        }
+
         Assert.Null(await y.LocateAsync(hub, CancellationToken.None)); // too old to be believed, even before removal
         await y.HeartbeatAsync("http://y.test", CancellationToken.None);
         Assert.True((await y.ClaimGroupAsync(Group, yHub, CancellationToken.None)).Granted);
@@ -86,12 +89,15 @@ public sealed class CallPlacementTests(PostgresServer postgres) : IClassFixture<
         Assert.Equal(new Uri($"http://a.test/api/calls/{call}"), calls.Headers.Location);
         Assert.Equal(HttpStatusCode.NotFound, (await onB.GetAsync($"/api/call-hubs/{Guid.NewGuid()}")).StatusCode);
 
-        // A group held by a hub of another instance is refused on B, naming the holder; B's hub stays unbound.
-        var elsewhere = new MediaPlacements(b.Factory.Services.GetRequiredService<NpgsqlDataSource>(), TimeProvider.System);
+        // A group held by a hub of another instance is refused on B, naming the holder. B's hub is idle
+        // (dropped, not yet forgotten): the claim is refused before the call model is asked, and were
+        // the claim wrongly granted, the idle hub would still be refused, so no socket can open here.
+        var elsewhere = new MediaPlacements(b.Factory.Services.GetRequiredService<NpgsqlDataSource>());
         await elsewhere.HeartbeatAsync("http://c.test", CancellationToken.None);
         var holder = Guid.NewGuid();
         Assert.True((await elsewhere.ClaimGroupAsync(Group, holder, CancellationToken.None)).Granted);
         var bHub = (await MediaHosts.Post(onB, "/api/call-hubs", null, HttpStatusCode.Created)).GetProperty("id").GetString()!;
+        await MediaHosts.Json(await onB.DeleteAsync($"/api/call-hubs/{bHub}"), HttpStatusCode.NoContent);
         var refused = await MediaHosts.Json(await onB.PutAsJsonAsync($"/api/call-hubs/{bHub}/multicast", new { group = Group.ToString() }), HttpStatusCode.Conflict);
         Assert.Equal(("https://rendezvous.invalid/problems/group-in-use", holder.ToString(), "http://c.test"),
             (refused.GetProperty("type").GetString(), refused.GetProperty("hub").GetString(), refused.GetProperty("instance").GetString()));
@@ -99,7 +105,7 @@ public sealed class CallPlacementTests(PostgresServer postgres) : IClassFixture<
 
         // Once A stops and its heartbeat is old, B no longer sends anyone there.
         a.Dispose();
-        await using (var stale = b.Factory.Services.GetRequiredService<NpgsqlDataSource>().CreateCommand("UPDATE media.instances SET heartbeat_at = heartbeat_at - interval '1 hour' WHERE url = 'http://a.test'"))
+        await using (var stale = b.Factory.Services.GetRequiredService<NpgsqlDataSource>().CreateCommand("UPDATE media.instances SET heartbeat_at = now() - interval '1 hour' WHERE url = 'http://a.test'"))
         {
             Assert.Equal(1, await stale.ExecuteNonQueryAsync());
         }
