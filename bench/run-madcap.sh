@@ -6,6 +6,8 @@
 #   bench/run-madcap.sh [--wait-quiet]
 #
 # MADCAP_PG_STATEMENTS=1 also records pg_stat_statements (pg-statements.txt).
+# MADCAP_PIN=1 pins each server and PostgreSQL to core 1 and each load generator to core 0 (taskset),
+# so that the generator never competes with what it measures.
 # MADCAP_KEA=0 runs our phases only (for quick experiments; no ratio is written). The environment
 # is passed on to the service, so runtime settings (DOTNET_*) can be tried without a rebuild.
 # Phases (MADCAP_DURATION seconds each, default 20):
@@ -40,7 +42,9 @@ fi
 out=$MADCAP_BENCH_OUT
 ip link set lo up
 ip addr add 127.0.0.2/8 dev lo   # perfdhcp acts as a relay from 127.0.0.2; Kea answers on 127.0.0.1
-driver=(dotnet "$repo/bench/Rendezvous.LoadDriver/bin/Release/net10.0/rendezvous-load.dll")
+pin_server=() pin_load=()
+[[ "${MADCAP_PIN:-}" == 1 ]] && pin_server=(taskset -c 1) pin_load=(taskset -c 0)
+driver=("${pin_load[@]}" dotnet "$repo/bench/Rendezvous.LoadDriver/bin/Release/net10.0/rendezvous-load.dll")
 work=$(mktemp -d /tmp/rendezvous-bench-madcap.XXXXXX)
 chmod 755 "$work"
 service_pid= kea_pid=
@@ -61,12 +65,12 @@ pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
 } | tee "$out/machine.txt"
 
 (umask 077; head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$work/pg.password")
-"$repo/deploy/local/postgres.sh" start --data "$work/pg" --port 5432 --password-file "$work/pg.password" --database rendezvous >&2
+"${pin_server[@]}" "$repo/deploy/local/postgres.sh" start --data "$work/pg" --port 5432 --password-file "$work/pg.password" --database rendezvous >&2
 if [[ -n "${MADCAP_PG_STATEMENTS:-}" ]]; then
   # Where PostgreSQL's time goes, per statement (written to pg-statements.txt at the end).
   PGPASSWORD=$(cat "$work/pg.password") "$pg_bin/psql" -h 127.0.0.1 -p 5432 -U postgres -d rendezvous -qc "ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'" >&2
   "$repo/deploy/local/postgres.sh" stop --data "$work/pg" >&2
-  "$repo/deploy/local/postgres.sh" start --data "$work/pg" --port 5432 --password-file "$work/pg.password" --database rendezvous >&2
+  "${pin_server[@]}" "$repo/deploy/local/postgres.sh" start --data "$work/pg" --port 5432 --password-file "$work/pg.password" --database rendezvous >&2
   PGPASSWORD=$(cat "$work/pg.password") "$pg_bin/psql" -h 127.0.0.1 -p 5432 -U postgres -d rendezvous -qc "CREATE EXTENSION pg_stat_statements" >&2
 fi
 PGPASSWORD=$(cat "$work/pg.password") "$pg_bin/psql" -h 127.0.0.1 -p 5432 -U postgres -d rendezvous -qc "CREATE DATABASE kea" >&2
@@ -84,7 +88,7 @@ kea-admin db-init pgsql -u postgres -p "$(cat "$work/pg.password")" -n kea -h 12
   export Rendezvous__Madcap__Scopes__0__Names__0__Language=en
   export Rendezvous__Madcap__Scopes__0__Names__0__Name=Bench
   export Rendezvous__Madcap__MaxAddressesPerClient=100000
-  exec dotnet rendezvous.dll
+  exec "${pin_server[@]}" dotnet rendezvous.dll
 ) >"$work/service.log" 2>&1 &
 service_pid=$!
 for _ in $(seq 120); do
@@ -104,7 +108,7 @@ cat > "$work/kea.json" <<JSON
 } }
 JSON
 if [[ "${MADCAP_KEA:-1}" != 0 ]]; then
-  KEA_PIDFILE_DIR=$work KEA_LOCKFILE_DIR=$work kea-dhcp4 -c "$work/kea.json" >"$work/kea-stdout.log" 2>&1 &
+  KEA_PIDFILE_DIR=$work KEA_LOCKFILE_DIR=$work "${pin_server[@]}" kea-dhcp4 -c "$work/kea.json" >"$work/kea-stdout.log" 2>&1 &
   kea_pid=$!
   sleep 3
 fi
@@ -146,7 +150,7 @@ measured() { # name server-pid command...
 # perfdhcp simulates a million distinct clients (-R), so each exchange allocates a new lease (an INSERT),
 # as each of ours does; with its default of one client Kea would mostly renew the same few leases.
 perf() { # rate file [seconds]
-  measured "${2%.txt}" "$kea_pid" perfdhcp -4 -R 1000000 -r "$1" -p "${3:-$duration}" -l 127.0.0.2 127.0.0.1 > "$out/$2" 2>&1 || true
+  measured "${2%.txt}" "$kea_pid" "${pin_load[@]}" perfdhcp -4 -R 1000000 -r "$1" -p "${3:-$duration}" -l 127.0.0.2 127.0.0.1 > "$out/$2" 2>&1 || true
   awk '/^Rate:/ {print $2}' "$out/$2"
 }
 # Kea's most: perfdhcp offered rising rates, the best completed rate kept. Offering far more than Kea
