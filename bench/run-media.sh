@@ -13,7 +13,7 @@
 # Settings: MEDIA_WARMUP and MEDIA_DURATION (seconds per step, default 3 and 10),
 # MEDIA_STEPS_RENDEZVOUS and MEDIA_STEPS_JANUS (legs per step, multiples of 5), MEDIA_TARGETS
 # ("rendezvous janus"), MEDIA_KEEP_GOING=1 (run every step even after one failed; the most
-# sustained is still the last step before the first failure). Before every step the script waits while /tmp/bench-quiet.lock exists.
+# sustained is still the last step before the first failure).
 # Output: MEDIA_BENCH_OUT (default bench/results/media-latest, git-ignored): machine.txt, one JSON
 # per step, table.md and the servers' logs.
 set -euo pipefail
@@ -26,15 +26,6 @@ duration=${MEDIA_DURATION:-10}
 steps_rendezvous=${MEDIA_STEPS_RENDEZVOUS:-250 500 1000 1500 2000 2500 3000 3500 4000 5000 6000 7000}
 steps_janus=${MEDIA_STEPS_JANUS:-100 200 300 400 500 600 700 800 1000 1200}
 targets=${MEDIA_TARGETS:-rendezvous janus}
-quiet_lock=/tmp/bench-quiet.lock
-
-# Another engineer records benchmarks on this machine while this file exists.
-wait_lock() {
-  while [[ -e $quiet_lock ]]; do
-    echo "waiting: $quiet_lock exists (load $(cut -d' ' -f1-3 /proc/loadavg))" >&2
-    sleep 20
-  done
-}
 
 if [[ "${RENDEZVOUS_IN_NETNS:-}" != 1 ]]; then
   [[ $(id -u) -eq 0 ]] || { echo "run-media: needs root for unshare -n" >&2; exit 1; }
@@ -46,7 +37,6 @@ if [[ "${RENDEZVOUS_IN_NETNS:-}" != 1 ]]; then
   dotnet build Rendezvous.Api/Rendezvous.Api.csproj -c Release -v quiet -nologo >&2
   dotnet build bench/Rendezvous.LoadDriver/Rendezvous.LoadDriver.csproj -c Release -v quiet -nologo >&2
   [[ "${1:-}" != "--wait-quiet" ]] || bench_wait_quiet "$BENCH_BUSY_PATTERN|rendezvous-load"
-  wait_lock
   mkdir -p "$out"
   [[ -z "${MEDIA_BENCH_OUT:-}" ]] && printf '*\n' > "$out/.gitignore"
   exec env RENDEZVOUS_IN_NETNS=1 MEDIA_BENCH_OUT="$(cd "$out" && pwd)" unshare -n "$0" "$@"
@@ -170,7 +160,6 @@ CFG
 # One run of the driver: target, legs, file name, extra driver arguments.
 step() {
   local target=$1 legs=$2 name=$3; shift 3
-  wait_lock
   local args=(media --target "$target" --hubs $((legs / 5)) --warmup "$warmup" --duration "$duration" --out "$out/$name.json")
   if [[ $target == rendezvous ]]; then
     args+=(--api http://127.0.0.1:5080 --token-file "$work/token" --pid "server=$service_pid")

@@ -138,6 +138,10 @@ public sealed class SapSessionCache
     private readonly Lazy<int> _maxSessions;
     private readonly SapStats _stats;
     private readonly Dictionary<(IPAddress Origin, ushort Hash), LinkedListNode<SapSession>> _sessions = [];
+
+    // At most one version of a session per origin is held (Add replaces older ones), so its o= identity
+    // finds it directly: modifications and deletions by o= line cost no scan, however many are held.
+    private readonly Dictionary<(IPAddress Origin, string Identity), LinkedListNode<SapSession>> _byIdentity = [];
     private readonly LinkedList<SapSession> _byLastHeard = new();
     private readonly Lock _gate = new();
     private DateTimeOffset _lastSweep = DateTimeOffset.MinValue;
@@ -263,10 +267,18 @@ public sealed class SapSessionCache
     /// <summary>The session with this <see cref="SapSession.Id"/>, or null when none is held (or it timed out).</summary>
     public SapSession? Find(string id)
     {
+        ArgumentNullException.ThrowIfNull(id);
+        var dash = id.LastIndexOf('-');
+        if (dash <= 0 || !IPAddress.TryParse(id.AsSpan(0, dash), out var origin)
+            || !ushort.TryParse(id.AsSpan(dash + 1), System.Globalization.NumberStyles.AllowHexSpecifier, System.Globalization.CultureInfo.InvariantCulture, out var hash))
+        {
+            return null;
+        }
+
         lock (_gate)
         {
             Sweep(_time.GetUtcNow());
-            return _byLastHeard.FirstOrDefault(s => string.Equals(s.Id, id, StringComparison.OrdinalIgnoreCase));
+            return _sessions.TryGetValue((origin, hash), out var node) ? node.Value : null;
         }
     }
 
@@ -295,10 +307,9 @@ public sealed class SapSessionCache
             return SapReceiveOutcome.Deleted;
         }
 
-        if (SapSessionIdentity.OfOriginLine(payload) is { } identity
-            && _byLastHeard.FirstOrDefault(s => s.Origin.Equals(origin) && s.Identity == identity) is { } session)
+        if (SapSessionIdentity.OfOriginLine(payload) is { } identity && _byIdentity.TryGetValue((origin, identity), out var version))
         {
-            Remove(_sessions[(session.Origin, session.MessageIdHash)]);
+            Remove(version);
             _stats.Deletion();
             return SapReceiveOutcome.Deleted;
         }
@@ -309,10 +320,9 @@ public sealed class SapSessionCache
     private void Add(SapSession session)
     {
         // Section 5: a new hash for the same session from the same origin is its new version.
-        var identity = session.Identity;
-        foreach (var old in _byLastHeard.Where(s => s.Origin.Equals(session.Origin) && s.Identity == identity).ToList())
+        if (_byIdentity.TryGetValue((session.Origin, session.Identity), out var older))
         {
-            Remove(_sessions[(old.Origin, old.MessageIdHash)]);
+            Remove(older);
         }
 
         if (_sessions.TryGetValue((session.Origin, session.MessageIdHash), out var same))
@@ -326,7 +336,9 @@ public sealed class SapSessionCache
             _stats.Evicted();
         }
 
-        _sessions[(session.Origin, session.MessageIdHash)] = _byLastHeard.AddLast(session);
+        var node = _byLastHeard.AddLast(session);
+        _sessions[(session.Origin, session.MessageIdHash)] = node;
+        _byIdentity[(session.Origin, session.Identity)] = node;
     }
 
     private void Touch(LinkedListNode<SapSession> node, SapSession updated)
@@ -339,6 +351,7 @@ public sealed class SapSessionCache
     private void Remove(LinkedListNode<SapSession> node)
     {
         _sessions.Remove((node.Value.Origin, node.Value.MessageIdHash));
+        _byIdentity.Remove((node.Value.Origin, node.Value.Identity));
         _byLastHeard.Remove(node);
     }
 

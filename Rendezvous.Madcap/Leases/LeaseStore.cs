@@ -219,9 +219,14 @@ public sealed class LeaseStore(NpgsqlDataSource dataSource, TimeProvider time, L
     /// of them or none (<see cref="LeaseFailure.Exhausted"/> when one is no longer free); otherwise it
     /// searches the scope, passing over <see cref="LeaseRequest.Skip"/>.
     /// </summary>
-    public async Task<LeaseOutcome> AllocateAsync(LeaseRequest request, CancellationToken cancellationToken)
+    public async Task<LeaseOutcome> AllocateAsync(LeaseRequest request, CancellationToken cancellationToken) =>
+        await AllocateAsync(request, await PlanAsync(request, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+
+    /// <summary>As above, with the request's plan already made by <see cref="PlanAsync"/> (its addresses to give or skip do not change the plan).</summary>
+    public async Task<LeaseOutcome> AllocateAsync(LeaseRequest request, LeasePlan plan, CancellationToken cancellationToken)
     {
-        var plan = await PlanAsync(request, cancellationToken).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(plan);
         if (plan.Refusal is { } refusal)
         {
             return refusal;

@@ -78,14 +78,16 @@ public sealed class MadcapServerEngine(LeaseStore store, TimeProvider time, Madc
         }
 
         var now = time.GetUtcNow();
-        var key = new ResponseKey(message.Xid, (byte)message.Type, Convert.ToHexString(message.LeaseIdentifier.AsSpan()), source);
+        // The Lease Identifier in hex keys both the response cache and the held offers.
+        var leaseKey = Convert.ToHexString(message.LeaseIdentifier.AsSpan());
+        var key = new ResponseKey(message.Xid, (byte)message.Type, leaseKey, source);
         if (_cache.Find(key, now) is { } cached)
         {
             stats.Retransmission();
             return cached;
         }
 
-        var response = await AnswerAsync(message, source.Address, receivedOn, now, cancellationToken).ConfigureAwait(false);
+        var response = await AnswerAsync(message, leaseKey, source.Address, receivedOn, now, cancellationToken).ConfigureAwait(false);
         if (response is not null)
         {
             _cache.Add(key, now, response);
@@ -94,7 +96,7 @@ public sealed class MadcapServerEngine(LeaseStore store, TimeProvider time, Madc
         return response;
     }
 
-    private async Task<byte[]?> AnswerAsync(MadcapMessage request, IPAddress client, IPAddress? receivedOn, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task<byte[]?> AnswerAsync(MadcapMessage request, string leaseKey, IPAddress client, IPAddress? receivedOn, DateTimeOffset now, CancellationToken cancellationToken)
     {
         MadcapFeatureList? features = request.Features is null ? null : new MadcapFeatureList();
         if (request.CurrentTime is { } clientTime && (clientTime - now).Duration() > settings.ClockSkewAllowance)
@@ -116,10 +118,10 @@ public sealed class MadcapServerEngine(LeaseStore store, TimeProvider time, Madc
                 return await InformAsync(request, receivedOn, now, features, cancellationToken).ConfigureAwait(false);
             case MadcapMessageType.Discover:
                 stats.Discover();
-                return await OfferAsync(request, client, receivedOn, now, features, cancellationToken).ConfigureAwait(false);
+                return await OfferAsync(request, leaseKey, client, receivedOn, now, features, cancellationToken).ConfigureAwait(false);
             case MadcapMessageType.Request:
                 stats.Request();
-                return await RequestAsync(request, client, receivedOn, now, features, cancellationToken).ConfigureAwait(false);
+                return await RequestAsync(request, leaseKey, client, receivedOn, now, features, cancellationToken).ConfigureAwait(false);
             case MadcapMessageType.Renew:
                 stats.Renew();
                 var renewed = await store.RenewAsync([.. request.LeaseIdentifier], request.LeaseTime, request.MinLeaseTime, cancellationToken).ConfigureAwait(false);
@@ -157,7 +159,7 @@ public sealed class MadcapServerEngine(LeaseStore store, TimeProvider time, Madc
         return Encode(Reply(request, MadcapMessageType.Ack) with { ScopeList = list, CurrentTime = now, Features = features });
     }
 
-    private async Task<byte[]?> OfferAsync(MadcapMessage request, IPAddress client, IPAddress? receivedOn, DateTimeOffset now, MadcapFeatureList? features, CancellationToken cancellationToken)
+    private async Task<byte[]?> OfferAsync(MadcapMessage request, string key, IPAddress client, IPAddress? receivedOn, DateTimeOffset now, MadcapFeatureList? features, CancellationToken cancellationToken)
     {
         if (!await ServesAsync(request, receivedOn, cancellationToken).ConfigureAwait(false))
         {
@@ -166,7 +168,6 @@ public sealed class MadcapServerEngine(LeaseStore store, TimeProvider time, Madc
         }
 
         // A DISCOVER sent again with a new xid (the cache answers the same xid) gets the offer it got.
-        var key = Convert.ToHexString(request.LeaseIdentifier.AsSpan());
         if (_offers.Find(key) is not { } offer)
         {
             var asked = LeaseRequestOf(request, client);
@@ -237,9 +238,8 @@ public sealed class MadcapServerEngine(LeaseStore store, TimeProvider time, Madc
         return _offers.CandidatesAsync(scope, plan.Count, (limit, ct) => store.FreeAsync(scope, now, now + scope.MaxLease, limit, skip: null, ct), cancellationToken);
     }
 
-    private async Task<byte[]?> RequestAsync(MadcapMessage request, IPAddress client, IPAddress? receivedOn, DateTimeOffset now, MadcapFeatureList? features, CancellationToken cancellationToken)
+    private async Task<byte[]?> RequestAsync(MadcapMessage request, string key, IPAddress client, IPAddress? receivedOn, DateTimeOffset now, MadcapFeatureList? features, CancellationToken cancellationToken)
     {
-        var key = Convert.ToHexString(request.LeaseIdentifier.AsSpan());
         var asked = LeaseRequestOf(request, client);
         if (request.ServerIdentifier is { } chosen)
         {
@@ -292,14 +292,14 @@ public sealed class MadcapServerEngine(LeaseStore store, TimeProvider time, Madc
 
         if (plan.AsSoonAsPossible && await CandidatesAsync(plan, now, cancellationToken).ConfigureAwait(false) is { } candidates && candidates.Count >= plan.MinCount)
         {
-            var outcome = await store.AllocateAsync(asked with { Addresses = candidates }, cancellationToken).ConfigureAwait(false);
+            var outcome = await store.AllocateAsync(asked with { Addresses = candidates }, plan, cancellationToken).ConfigureAwait(false);
             if (outcome.Failure != LeaseFailure.Exhausted)
             {
                 return outcome;
             }
         }
 
-        return await store.AllocateAsync(asked with { Skip = _offers.HeldIn(plan.Scope!.First) }, cancellationToken).ConfigureAwait(false);
+        return await store.AllocateAsync(asked with { Skip = _offers.HeldIn(plan.Scope!.First) }, plan, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The NAK for a refusal; but a REQUEST repeated after its cached answer expired (its Lease Identifier in use, or the client's quota or the scope now full) names a lease that already stands, and gets it.</summary>

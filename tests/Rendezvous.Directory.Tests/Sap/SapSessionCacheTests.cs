@@ -28,7 +28,10 @@ public sealed class SapSessionCacheTests
         Assert.Equal(T0, session.LastHeard);
         Assert.Null(session.Period);
         Assert.Same(session, cache.Find(session.Id));
+        Assert.Same(session, cache.Find(session.Id.ToUpperInvariant())); // the hash's hex digits in either case
         Assert.Null(cache.Find("192.0.2.7-0000"));
+        Assert.Null(cache.Find("not-an-id"));
+        Assert.Null(cache.Find("192.0.2.7"));
 
         _clock.Advance(TimeSpan.FromSeconds(300));
         Assert.Equal(SapReceiveOutcome.Refreshed, cache.Receive(Announcement(Sdp("Campus radio")), new IPEndPoint(Origin, 40124), Group));
