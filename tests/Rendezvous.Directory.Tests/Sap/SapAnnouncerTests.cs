@@ -102,10 +102,12 @@ public sealed class SapAnnouncerTests(PostgresServer postgres) : IClassFixture<P
         await stop.CancelAsync();
         await run;
 
-        // A 1 s floor jittered by a third: every gap under 4/3 s, with room for a busy machine.
+        // A 1 s floor jittered by a third: every gap under 4/3 s on a quiet machine, and on average
+        // about 1 s. The silence this guards against lasted until the 30 s refresh; one gap of 2.6 s
+        // was seen in CI with the whole suite running on two cores, so a single gap may reach 5 s.
         var times = sender.Sent.Where(s => s.Transmission.Id == Conferences.Id(1)).Select(s => s.At).ToList();
         var gaps = times.Zip(times.Skip(1), (a, b) => (b - a).TotalSeconds).ToList();
-        Assert.True(gaps.Max() < 2.5, $"gaps: {string.Join(", ", gaps.Select(g => g.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture)))}");
+        Assert.True(gaps.Max() < 5, $"gaps: {string.Join(", ", gaps.Select(g => g.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture)))}");
         Assert.True(gaps.Average() is > 0.6 and < 1.5, $"average gap {gaps.Average()}");
     }
 
