@@ -73,6 +73,11 @@ if [[ -n "${MADCAP_PG_STATEMENTS:-}" ]]; then
   "${pin_server[@]}" "$repo/deploy/local/postgres.sh" start --data "$work/pg" --port 5432 --password-file "$work/pg.password" --database rendezvous >&2
   PGPASSWORD=$(cat "$work/pg.password") "$pg_bin/psql" -h 127.0.0.1 -p 5432 -U postgres -d rendezvous -qc "CREATE EXTENSION pg_stat_statements" >&2
 fi
+if [[ -n "${MADCAP_PG_SET:-}" ]]; then
+  # Diagnosis only (never for a recorded result): e.g. MADCAP_PG_SET="synchronous_commit = off".
+  PGPASSWORD=$(cat "$work/pg.password") "$pg_bin/psql" -h 127.0.0.1 -p 5432 -U postgres -d rendezvous -qc "ALTER SYSTEM SET $MADCAP_PG_SET" -c "SELECT pg_reload_conf()" >&2
+  echo "postgresql changed for diagnosis: $MADCAP_PG_SET" | tee -a "$out/machine.txt"
+fi
 PGPASSWORD=$(cat "$work/pg.password") "$pg_bin/psql" -h 127.0.0.1 -p 5432 -U postgres -d rendezvous -qc "CREATE DATABASE kea" >&2
 kea-admin db-init pgsql -u postgres -p "$(cat "$work/pg.password")" -n kea -h 127.0.0.1 -P 5432 >"$work/kea-admin.log" 2>&1
 
@@ -167,8 +172,30 @@ kea_max() {
   echo "$best_rate" > "$work/kea-rate"
   perf "$best_rate" perfdhcp-max.txt
 }
+# The server's own view of a phase: its exchange-duration buckets (from a request's arrival to its
+# answer's send) before and after, subtracted, into server-<phase>.json (percentiles, milliseconds).
+server_stats() { curl -s http://127.0.0.1:5080/api/madcap/stats; }
+server_phase() { # before-file after-file out-file
+  python3 - "$@" <<'PY'
+import json, sys
+def buckets(f): return {b["upToMs"]: b["count"] for b in json.load(open(f))["exchangeDuration"]["buckets"]}
+before, after = buckets(sys.argv[1]), buckets(sys.argv[2])
+delta = sorted((k, after[k] - before.get(k, 0)) for k in after if after[k] > before.get(k, 0))
+total = sum(c for _, c in delta)
+def q(p):
+    seen = 0
+    for k, c in delta:
+        seen += c
+        if seen >= p * total: return k
+    return None
+json.dump({"exchanges": total, "p50Ms": q(0.5), "p90Ms": q(0.9), "p99Ms": q(0.99), "p999Ms": q(0.999), "maxBucketMs": delta[-1][0] if delta else None}, open(sys.argv[3], "w"))
+PY
+}
 ours() { # mode rate file
+  server_stats > "$work/stats-before.json"
   measured "${3%.json}" "$service_pid" "${driver[@]}" madcap --server 127.0.0.1:2535 --scope 239.0.0.0 --mode "$1" --clients 32 --duration "$duration" --rate "$2" --out "$out/$3" >/dev/null
+  server_stats > "$work/stats-after.json"
+  server_phase "$work/stats-before.json" "$work/stats-after.json" "$out/server-$3"
   python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['exchangesPerSecond'])" "$out/$3"
 }
 
@@ -184,7 +211,7 @@ if [[ -n "${MADCAP_PG_STATEMENTS:-}" ]]; then
 fi
 if [[ "${MADCAP_KEA:-1}" == 0 ]]; then
   for f in ours-request-max ours-dora-max ours-request-half ours-dora-half; do
-    python3 -c "import json,sys; r=json.load(open(sys.argv[1])); print(sys.argv[2], r['exchangesPerSecond'], r['latencyMs'])" "$out/$f.json" "$f"
+    python3 -c "import json,sys; r=json.load(open(sys.argv[1])); s=json.load(open(sys.argv[3])); print(sys.argv[2], r['exchangesPerSecond'], r['latencyMs'], 'server:', s)" "$out/$f.json" "$f" "$out/server-$f.json"
   done | tee "$out/table.txt"
   exit 0
 fi
@@ -230,6 +257,10 @@ with open(os.path.join(out, "table.md"), "w") as f:
     f.write(f"| Rendezvous REQUEST->ACK at {rh['targetRate']}/s | {rh['exchangesPerSecond']:.0f} | {rh['latencyMs']['p50']} | {rh['latencyMs']['p99']} | {rh['retries']} | {cpu('ours-request-half', rh['exchangesPerSecond'])} |\n")
     f.write(f"| Rendezvous DORA at {dh['targetRate']}/s | {dh['exchangesPerSecond']:.0f} | {dh['latencyMs']['p50']} | {dh['latencyMs']['p99']} | {dh['retries']} | {cpu('ours-dora-half', dh['exchangesPerSecond'])} |\n")
     f.write(f"| Kea DORA at half its maximum | {kh[0]:.0f} | avg REQUEST-ACK {kh[1]} | max {kh[2]} | drops {kh[3]:.1f}% / {kh[4]:.1f}% | {cpu('perfdhcp-half', kh[0])} |\n")
+    f.write("\nThe server's own exchange durations (arrival to answer sent; bucket bounds, 12.5 % wide), ms:\n\n| phase | p50 | p90 | p99 | p99.9 |\n|---|---:|---:|---:|---:|\n")
+    for file in ("ours-request-max", "ours-dora-max", "ours-request-half", "ours-dora-half"):
+        sv = ours(f"server-{file}.json")
+        f.write(f"| {file} | {sv['p50Ms']} | {sv['p90Ms']} | {sv['p99Ms']} | {sv['p999Ms']} |\n")
     f.write(f"\nKea's best completed rate, in any step or the full run: {kea_best:.0f}/s\n")
     f.write(f"Ratio, 4-way exchanges per second, Rendezvous DORA / Kea's best DORA: {d['exchangesPerSecond'] / kea_best:.2f}\n")
     f.write(f"Ratio, Rendezvous REQUEST->ACK / Kea's best DORA: {r['exchangesPerSecond'] / kea_best:.2f}\n")

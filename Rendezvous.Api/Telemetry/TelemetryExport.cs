@@ -27,6 +27,8 @@ internal sealed class TelemetryExport(IOptions<TelemetryOptions> options, ILogge
         MediaTelemetry.MeterName,
         "Microsoft.AspNetCore.Hosting",
         "Microsoft.AspNetCore.Server.Kestrel",
+        "Npgsql", // connection pool and command durations
+        "System.Runtime", // the runtime's own: GC collections and pause time, thread pool, CPU
     ];
 
     private static readonly string[] ActivitySources = ["Microsoft.AspNetCore", "Npgsql"];

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
@@ -113,7 +114,7 @@ public sealed partial class MadcapListener : IDisposable
                 return;
             }
 
-            _ = AnswerAsync(buffer, received.ReceivedBytes, (IPEndPoint)received.RemoteEndPoint, received.PacketInformation.Address, cancellationToken);
+            _ = AnswerAsync(buffer, received.ReceivedBytes, (IPEndPoint)received.RemoteEndPoint, received.PacketInformation.Address, Stopwatch.GetTimestamp(), cancellationToken);
         }
     }
 
@@ -131,7 +132,8 @@ public sealed partial class MadcapListener : IDisposable
         }
     }
 
-    private async Task AnswerAsync(byte[] buffer, int length, IPEndPoint source, IPAddress? destination, CancellationToken cancellationToken)
+    /// <summary>Answers one datagram, received at <paramref name="arrived"/> (a <see cref="Stopwatch"/> timestamp); an answered one's time to the send is recorded.</summary>
+    private async Task AnswerAsync(byte[] buffer, int length, IPEndPoint source, IPAddress? destination, long arrived, CancellationToken cancellationToken)
     {
         try
         {
@@ -140,6 +142,8 @@ public sealed partial class MadcapListener : IDisposable
             {
                 // Replies go to the client's source port, unicast (section 2).
                 await _socket.SendToAsync(response, SocketFlags.None, source, cancellationToken).ConfigureAwait(false);
+                // Only a decoded client message is answered, so the type byte (offset 1) is one.
+                _engine.Stats.Exchange((Protocol.MadcapMessageType)buffer[1], Stopwatch.GetElapsedTime(arrived));
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

@@ -21,6 +21,12 @@ public sealed record MadcapServerSettings
     /// <summary>[RESPONSE-CACHE-INTERVAL] (section 1.5): a retransmitted request gets the same answer for this long.</summary>
     public TimeSpan ResponseCacheInterval { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>Most answers the response cache holds (see <see cref="ResponseCache"/>): the oldest go first when it is full.</summary>
+    public int ResponseCacheEntries { get; init; } = ResponseCache.DefaultCapacity;
+
+    /// <summary>Most bytes of answers and Lease Identifiers the response cache holds.</summary>
+    public int ResponseCacheBytes { get; init; } = ResponseCache.DefaultArenaBytes;
+
     /// <summary>Most offers held at once (in memory; see <see cref="OfferBook"/>): beyond it, DISCOVERs are ignored and counted as dropped.</summary>
     public int MaxHeldOffers { get; init; } = 16_384;
 }
@@ -34,7 +40,7 @@ public sealed record MadcapServerSettings
 /// </summary>
 public sealed class MadcapServerEngine(LeaseStore store, TimeProvider time, MadcapServerSettings settings, MadcapStats stats)
 {
-    private readonly ResponseCache _cache = new(settings.ResponseCacheInterval);
+    private readonly ResponseCache _cache = new(settings.ResponseCacheInterval, settings.ResponseCacheEntries, settings.ResponseCacheBytes);
     private readonly OfferBook _offers = new(time, settings.OfferHold, settings.MaxHeldOffers);
 
     public MadcapStats Stats => stats;

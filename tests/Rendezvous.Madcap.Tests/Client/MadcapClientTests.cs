@@ -114,6 +114,21 @@ public sealed class MadcapClientTests(PostgresServer postgres) : IClassFixture<P
         Assert.True(future.Start > DateTimeOffset.UtcNow.AddDays(2.9));
         var exhausted = await Assert.ThrowsAsync<MadcapNakException>(() => client.RequestAsync(new MadcapLeaseRequest(Local) { Count = 9, MinCount = 9 }, null, CancellationToken.None));
         Assert.Equal(MadcapErrorCode.ValidRequestCouldNotBeCompleted, exhausted.Error!.Code);
+
+        // Every answer sent, fresh or from the response cache, had its duration recorded (after its send, so poll briefly).
+        var deadline = Stopwatch.StartNew();
+        MadcapStatsSnapshot stats;
+        while ((stats = server.Engine.Stats.Snapshot()).ExchangeDuration.Count < stats.Acks + stats.Naks + stats.Offers + stats.Retransmissions && deadline.Elapsed < TimeSpan.FromSeconds(5))
+        {
+            await Task.Delay(10);
+        }
+
+        var durations = stats.ExchangeDuration;
+        Assert.True(stats.Acks + stats.Naks + stats.Offers >= 7, $"{stats}");
+        Assert.Equal(stats.Acks + stats.Naks + stats.Offers + stats.Retransmissions, durations.Count);
+        Assert.Equal(durations.Count, durations.Buckets.Sum(b => b.Count));
+        Assert.True(durations.P50Ms <= durations.P99Ms && durations.P99Ms <= durations.Buckets[^1].UpToMs && durations.MaxMs <= durations.Buckets[^1].UpToMs, $"{durations}");
+        Assert.InRange(durations.MaxMs, 0.001, 5_000);
     }
 
     private sealed class TupleComparer : IEqualityComparer<(IEnumerable<byte>, IPEndPoint, IEnumerable<IPAddress>)>
