@@ -78,43 +78,96 @@ public sealed partial class MadcapListener : IDisposable
         }
     }
 
-    /// <summary>Receives and answers until cancelled. A failure with one datagram never stops the loop.</summary>
-    public async Task RunAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Receives and answers until cancelled. A failure with one datagram never stops the loop.
+    /// <para>
+    /// Datagrams are read on a thread of the listener's own, with blocking receives, so the kernel
+    /// wakes that thread directly when one arrives: there is no hand-off from the runtime's socket
+    /// event thread to the thread pool per datagram. Whatever can be answered at once (garbage, a
+    /// retransmission, a refusal) is answered on this thread; the rest continues when its database
+    /// work completes.
+    /// </para>
+    /// </summary>
+    public Task RunAsync(CancellationToken cancellationToken)
     {
-        var any = new IPEndPoint(_socket.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0);
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                Receive(cancellationToken);
+                done.TrySetResult();
+            }
+            catch (Exception e)
+            {
+                done.TrySetException(e);
+            }
+        })
+        {
+            IsBackground = true,
+            Name = "MADCAP receive",
+        };
+        thread.Start();
+        return done.Task;
+    }
+
+    /// <summary>How often a blocked receive wakes to see whether the listener was stopped.</summary>
+    private static readonly TimeSpan StopCheck = TimeSpan.FromMilliseconds(250);
+
+    private void Receive(CancellationToken cancellationToken)
+    {
+        EndPoint any = new IPEndPoint(_socket.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0);
+        var name = LocalEndPoint.ToString();
+        _socket.ReceiveTimeout = (int)StopCheck.TotalMilliseconds;
         while (!cancellationToken.IsCancellationRequested)
         {
             // A slot and a pooled buffer per datagram in flight: nothing is allocated per datagram,
             // and no more than MaxInFlight are read before earlier ones are answered.
             try
             {
-                await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+                if (!_slots.Wait(StopCheck, cancellationToken))
+                {
+                    continue;
+                }
             }
-            catch (OperationCanceledException)
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
             {
                 return;
             }
 
             var buffer = ArrayPool<byte>.Shared.Rent(MaxDatagram);
-            SocketReceiveMessageFromResult received;
+            int length;
+            IPPacketInformation packet;
+            var flags = SocketFlags.None;
+            var source = any;
             try
             {
-                received = await _socket.ReceiveMessageFromAsync(buffer.AsMemory(0, MaxDatagram), SocketFlags.None, any, cancellationToken).ConfigureAwait(false);
+                length = _socket.ReceiveMessageFrom(buffer, 0, MaxDatagram, ref flags, ref source, out packet);
             }
-            catch (Exception e) when (e is OperationCanceledException or SocketException)
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.TimedOut or SocketError.WouldBlock)
             {
                 Done(buffer);
-                if (e is SocketException socketError)
-                {
-                    // An ICMP "port unreachable" from an earlier reply surfaces here on Linux: not fatal.
-                    Log.ReceiveFailed(_logger, LocalEndPoint.ToString(), socketError.SocketErrorCode.ToString());
-                    continue;
-                }
-
+                continue;
+            }
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.OperationAborted or SocketError.Interrupted || _socket.SafeHandle.IsClosed)
+            {
+                Done(buffer);
+                return; // the listener was disposed while the receive waited
+            }
+            catch (SocketException e)
+            {
+                Done(buffer);
+                // An ICMP "port unreachable" from an earlier reply surfaces here on Linux: not fatal.
+                Log.ReceiveFailed(_logger, name, e.SocketErrorCode.ToString());
+                continue;
+            }
+            catch (ObjectDisposedException)
+            {
+                Done(buffer);
                 return;
             }
 
-            _ = AnswerAsync(buffer, received.ReceivedBytes, (IPEndPoint)received.RemoteEndPoint, received.PacketInformation.Address, Stopwatch.GetTimestamp(), cancellationToken);
+            _ = AnswerAsync(buffer, length, (IPEndPoint)source, packet.Address, Stopwatch.GetTimestamp(), cancellationToken);
         }
     }
 
