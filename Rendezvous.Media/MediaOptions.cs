@@ -27,6 +27,17 @@ public sealed class MediaOptions : IValidatableObject
     [Range(10, 10_000)]
     public int MaxPacketsPerSecond { get; set; } = 200;
 
+    /// <summary>
+    /// Threads that receive every leg's RTP and RTCP (Linux: each owns an epoll set and hands each
+    /// datagram to its leg on the spot). 0: no such threads; each socket is read by an asynchronous
+    /// receive on the thread pool, which is also what runs off Linux. Default: two, or one on a one-core machine.
+    /// </summary>
+    [Range(0, 64)]
+    public int ReceiveThreads { get; set; } = DefaultReceiveThreads;
+
+    /// <summary>The default of <see cref="ReceiveThreads"/>: min(2, processor count).</summary>
+    public static int DefaultReceiveThreads => Math.Min(2, Environment.ProcessorCount);
+
     /// <summary>A leg with a remote party that sends nothing for this long is dropped, and its hub told.</summary>
     [Range(1, 86_400)]
     public int SilenceTimeoutSeconds { get; set; } = 30;

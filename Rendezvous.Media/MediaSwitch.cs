@@ -5,6 +5,7 @@ using Rendezvous.Media.Calls;
 using Rendezvous.Media.Codecs;
 using Rendezvous.Media.Mixing;
 using Rendezvous.Media.Relay;
+using Rendezvous.Media.Relay.Reactor;
 using Rendezvous.Media.Rtp;
 
 namespace Rendezvous.Media;
@@ -19,6 +20,12 @@ public sealed record MediaSwitchSettings
 
     /// <summary>Packets per second accepted per leg.</summary>
     public int MaxPacketsPerSecond { get; init; } = 200;
+
+    /// <summary>
+    /// Threads of the receive reactor every leg's sockets are read by (Linux); 0, or another system:
+    /// an asynchronous receive per socket on the thread pool. See <see cref="MediaOptions.ReceiveThreads"/>.
+    /// </summary>
+    public int ReceiveThreads { get; init; } = MediaOptions.DefaultReceiveThreads;
 
     /// <summary>A leg that has a remote party and stays silent this long is dropped, and its hub told.</summary>
     public TimeSpan SilenceTimeout { get; init; } = TimeSpan.FromSeconds(30);
@@ -72,6 +79,7 @@ public sealed partial class MediaSwitch : IRtpLegSink, IAsyncDisposable
     private readonly List<Channel<CallEvent>> _subscribers = [];
     private readonly ConcurrentQueue<(Guid Id, long At)> _idle = new();
     private readonly ITimer _reaper;
+    private readonly ReceiveReactor? _reactor;
     private volatile Dictionary<Guid, Route> _routes = [];
     private long _reaps;
 
@@ -81,8 +89,12 @@ public sealed partial class MediaSwitch : IRtpLegSink, IAsyncDisposable
         (_ports, _settings, _metrics, _time) = (ports, settings, metrics, time);
         Board = new Switchboard(settings.Limits);
         _clock = new MixerClock(time, settings.Mixer.FrameDuration);
+        _reactor = settings.ReceiveThreads > 0 && ReceiveReactor.IsSupported ? new ReceiveReactor(settings.ReceiveThreads) : null;
         _reaper = time.CreateTimer(_ => Reap(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
     }
+
+    /// <summary>The receive reactor the legs are read by, or null when each socket has its own asynchronous receive.</summary>
+    public ReceiveReactor? Reactor => _reactor;
 
     /// <summary>The call model; read it freely, but change it only through this switch so media follows.</summary>
     public Switchboard Board { get; }
@@ -192,7 +204,7 @@ public sealed partial class MediaSwitch : IRtpLegSink, IAsyncDisposable
 
     private void StartLeg(Guid call, RtpPortPair pair, RtpLegSettings settings)
     {
-        var leg = new RtpLeg(call, pair, settings, this, _metrics, _time);
+        var leg = new RtpLeg(call, pair, settings, this, _metrics, _time, _reactor);
         _legs[call] = leg;
         leg.Start();
     }
@@ -296,6 +308,8 @@ public sealed partial class MediaSwitch : IRtpLegSink, IAsyncDisposable
         {
             await leg.DisposeAsync().ConfigureAwait(false);
         }
+
+        _reactor?.Dispose(); // after every leg has unregistered
 
         lock (_subscribers)
         {

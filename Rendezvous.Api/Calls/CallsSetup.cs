@@ -22,6 +22,7 @@ internal static class CallsSetup
                     Limits = new SwitchboardLimits { MaxConferenceParties = options.MaxConferenceParties },
                     LatchToFirstSource = options.LatchToFirstSource,
                     MaxPacketsPerSecond = options.MaxPacketsPerSecond,
+                    ReceiveThreads = options.ReceiveThreads,
                     SilenceTimeout = TimeSpan.FromSeconds(options.SilenceTimeoutSeconds),
                     MaxGroupPacketsPerSecond = options.MaxGroupPacketsPerSecond,
                     MaxMulticastTtl = options.MaxMulticastTtl,

@@ -1,50 +1,103 @@
 using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
+using Rendezvous.Media.Relay.Reactor;
 using Rendezvous.Media.Rtcp;
 using Rendezvous.Media.Rtp;
 
 namespace Rendezvous.Media.Relay;
 
-/// <summary>The receive loops: every datagram is checked in order (source, rate, format, payload type) and dropped and counted at the first failure.</summary>
+/// <summary>Receiving: every datagram is checked in order (source, rate, format, payload type) and dropped and counted at the first failure.</summary>
 public sealed partial class RtpLeg
 {
-    private delegate void DatagramHandler(ReadOnlySpan<byte> datagram, TimeSpan now);
+    private ReactorRegistration? _registration;
 
-    private Task ReceiveRtpAsync(CancellationToken cancellationToken) =>
-        ReceiveLoopAsync(_ports.Rtp, rtcp: false, _rtpBucket, OnRtpDatagram, cancellationToken);
+    /// <summary>Starts receiving on both ports: through the reactor when the leg has one, else one asynchronous receive loop per port.</summary>
+    private void StartReceiving()
+    {
+        if (_reactor is not null)
+        {
+            _registration = _reactor.Register(this, _ports.Rtp, _ports.Rtcp);
+        }
+        else
+        {
+            _loops = Task.WhenAll(ReceiveLoopAsync(_ports.Rtp, rtcp: false, _stop.Token), ReceiveLoopAsync(_ports.Rtcp, rtcp: true, _stop.Token));
+        }
+    }
 
-    private Task ReceiveRtcpAsync(CancellationToken cancellationToken) =>
-        ReceiveLoopAsync(_ports.Rtcp, rtcp: true, _rtcpBucket, OnRtcpDatagram, cancellationToken);
+    /// <summary>Stops receiving before the ports close: after this no datagram reaches the leg's checks (the reactor guarantees it; the loops see the cancellation).</summary>
+    private void StopReceiving()
+    {
+        _stop.Cancel();
+        if (_registration is { } registration)
+        {
+            ReceiveReactor.Unregister(registration);
+        }
+    }
 
-    /// <summary>The first two checks, source and rate, before a datagram is even parsed.</summary>
-    private async Task ReceiveLoopAsync(Socket socket, bool rtcp, TokenBucket bucket, DatagramHandler handle, CancellationToken cancellationToken)
+    /// <summary>A datagram from the reactor: channel 0 is the RTP socket, 1 the RTCP socket.</summary>
+    void IDatagramSink.OnDatagram(int channel, ReadOnlySpan<byte> datagram, in DatagramSource source) => OnDatagram(channel == 1, datagram, source);
+
+    /// <summary>The first two checks, source and rate, before a datagram is even parsed; then the RTP or RTCP checks.</summary>
+    private void OnDatagram(bool rtcp, ReadOnlySpan<byte> datagram, in DatagramSource source)
+    {
+        if (_stop.IsCancellationRequested || _ports.IsOwn(source, rtcp))
+        {
+            return; // stopped; or our own packet, looped back by the multicast group: not a drop
+        }
+
+        if (!Accept(source, rtcp))
+        {
+            Drop(RtpDropReason.ForeignSource);
+            return;
+        }
+
+        var now = _time.GetElapsedTime(_started);
+        if (!(rtcp ? _rtcpBucket : _rtpBucket).TryTake(now))
+        {
+            Drop(RtpDropReason.RateLimited);
+            return;
+        }
+
+        if (rtcp)
+        {
+            OnRtcpDatagram(datagram, now);
+        }
+        else
+        {
+            OnRtpDatagram(datagram, now);
+        }
+    }
+
+    /// <summary>
+    /// The fallback receive path (off Linux, or with no reactor): one asynchronous receive after
+    /// another, into one buffer and one <see cref="SocketAddress"/> reused for every datagram. Socket
+    /// errors other than closing (an ICMP unreachable, say) are skipped.
+    /// </summary>
+    private async Task ReceiveLoopAsync(Socket socket, bool rtcp, CancellationToken cancellationToken)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(MaxDatagram);
+        var from = new SocketAddress(socket.AddressFamily);
         try
         {
-            while (await ReceiveAsync(socket, buffer, cancellationToken).ConfigureAwait(false) is { } received)
+            while (!cancellationToken.IsCancellationRequested)
             {
-                var (length, source) = received;
-                if (_ports.IsOwn(source, rtcp))
+                int length;
+                try
                 {
-                    continue; // our own packet, looped back by the multicast group: not a drop
+                    length = await socket.ReceiveFromAsync(buffer.AsMemory(0, MaxDatagram), SocketFlags.None, from, cancellationToken).ConfigureAwait(false);
                 }
-
-                if (!Accept(source, rtcp))
+                catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
                 {
-                    Drop(RtpDropReason.ForeignSource);
+                    return;
+                }
+                catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionReset or SocketError.MessageSize)
+                {
+                    // ICMP port unreachable from an earlier send, or a datagram longer than any RTP we take.
                     continue;
                 }
 
-                var now = _time.GetElapsedTime(_started);
-                if (!bucket.TryTake(now))
-                {
-                    Drop(RtpDropReason.RateLimited);
-                    continue;
-                }
-
-                handle(buffer.AsSpan(0, length), now);
+                OnDatagram(rtcp, buffer.AsSpan(0, length), DatagramSource.From(from));
             }
         }
         finally
@@ -147,39 +200,6 @@ public sealed partial class RtpLeg
             party?.CumulativeLost,
             party is null ? null : party.Jitter * 1000.0 / clockRate,
             party?.RoundTrip?.TotalMilliseconds);
-    }
-
-
-    // Only read by ReceiveFromAsync (it returns a new endpoint for each datagram): shared, not made per datagram.
-    private static readonly IPEndPoint AnyV4 = new(IPAddress.Any, 0);
-    private static readonly IPEndPoint AnyV6 = new(IPAddress.IPv6Any, 0);
-
-    /// <summary>The next datagram, or null once the leg stops. Socket errors other than closing (an ICMP unreachable, say) are skipped.</summary>
-    private static async Task<(int Length, IPEndPoint Source)?> ReceiveAsync(Socket socket, byte[] buffer, CancellationToken cancellationToken)
-    {
-        var any = socket.AddressFamily == AddressFamily.InterNetworkV6 ? AnyV6 : AnyV4;
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            try
-            {
-                var result = await socket.ReceiveFromAsync(buffer.AsMemory(0, MaxDatagram), SocketFlags.None, any, cancellationToken).ConfigureAwait(false);
-                return (result.ReceivedBytes, (IPEndPoint)result.RemoteEndPoint);
-            }
-            catch (OperationCanceledException)
-            {
-                return null;
-            }
-            catch (ObjectDisposedException)
-            {
-                return null;
-            }
-            catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionReset or SocketError.MessageSize)
-            {
-                // ICMP port unreachable from an earlier send, or a datagram longer than any RTP we take.
-            }
-        }
-
-        return null;
     }
 }
 

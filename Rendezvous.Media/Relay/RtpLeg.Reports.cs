@@ -27,7 +27,7 @@ public sealed partial class RtpLeg
     {
         try
         {
-            if (Remote is not { } remote)
+            if (Destination() is not { } destination)
             {
                 return;
             }
@@ -45,7 +45,7 @@ public sealed partial class RtpLeg
 
             ReadOnlySpan<RtcpReportBlock> blocks = Statistics is { } statistics && statistics.TryCreateReportBlock(_time.GetElapsedTime(_started), out var block) ? [block] : [];
             var packets = goodbye ? RtcpCompound.CreateGoodbye(Ssrc, sender, blocks, Cname, "call ended") : RtcpCompound.CreateReport(Ssrc, sender, blocks, Cname);
-            _ports.RtcpSend.SendTo(RtcpCompound.Encode(packets), SocketFlags.None, new IPEndPoint(remote.Address, remote.Port + 1));
+            _ports.RtcpSend.SendTo(RtcpCompound.Encode(packets), SocketFlags.None, destination.Rtcp);
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {

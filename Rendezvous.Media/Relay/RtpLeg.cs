@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Rendezvous.Media.Codecs;
+using Rendezvous.Media.Relay.Reactor;
 using Rendezvous.Media.Rtcp;
 using Rendezvous.Media.Rtp;
 
@@ -70,7 +71,7 @@ public interface IRtpLegSink
 /// counted, never thrown. Outbound, it numbers packets with its own SSRC and sequence, so a
 /// relayed stream stays continuous for the receiver when the source behind it changes.
 /// </summary>
-public sealed partial class RtpLeg : IAsyncDisposable
+public sealed partial class RtpLeg : IDatagramSink, IAsyncDisposable
 {
     private const int MaxDatagram = 1500;
 
@@ -79,6 +80,7 @@ public sealed partial class RtpLeg : IAsyncDisposable
     private readonly IRtpLegSink _sink;
     private readonly MediaMetrics _metrics;
     private readonly TimeProvider _time;
+    private readonly ReceiveReactor? _reactor;
     private readonly long _started;
     private readonly TokenBucket _rtpBucket;
     private readonly TokenBucket _rtcpBucket;
@@ -104,11 +106,12 @@ public sealed partial class RtpLeg : IAsyncDisposable
     private int _sequenceOffset;
     private uint _timestampOffset;
 
-    public RtpLeg(Guid id, RtpPortPair ports, RtpLegSettings settings, IRtpLegSink sink, MediaMetrics metrics, TimeProvider time)
+    /// <param name="reactor">Receives the leg's datagrams; null: one asynchronous receive loop per port on the thread pool.</param>
+    public RtpLeg(Guid id, RtpPortPair ports, RtpLegSettings settings, IRtpLegSink sink, MediaMetrics metrics, TimeProvider time, ReceiveReactor? reactor = null)
     {
         ArgumentNullException.ThrowIfNull(ports);
         ArgumentNullException.ThrowIfNull(settings);
-        (Id, _ports, _settings, _sink, _metrics, _time) = (id, ports, settings, sink, metrics, time);
+        (Id, _ports, _settings, _sink, _metrics, _time, _reactor) = (id, ports, settings, sink, metrics, time, reactor);
         _remote = settings.Remote;
         _started = time.GetTimestamp();
         _rtpBucket = new TokenBucket(settings.MaxPacketsPerSecond);
@@ -160,7 +163,7 @@ public sealed partial class RtpLeg : IAsyncDisposable
     /// <summary>Starts receiving on both ports.</summary>
     public void Start()
     {
-        _loops = Task.WhenAll(ReceiveRtpAsync(_stop.Token), ReceiveRtcpAsync(_stop.Token));
+        StartReceiving();
         StartReports();
     }
 
@@ -194,16 +197,16 @@ public sealed partial class RtpLeg : IAsyncDisposable
     /// </summary>
     public bool ForwardUnchanged(in RtpPacket packet)
     {
-        if (Remote is not { } remote)
+        if (Destination() is not { } destination)
         {
             return false;
         }
 
         try
         {
-            _ports.RtpSend.SendTo(packet.Datagram, SocketFlags.None, remote);
+            _ports.RtpSend.SendTo(packet.Datagram, SocketFlags.None, destination.Rtp);
         }
-        catch (SocketException)
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
             return false;
         }
@@ -277,7 +280,7 @@ public sealed partial class RtpLeg : IAsyncDisposable
     /// <summary>Under the send lock: writes and sends one packet; on success the next sequence number and timestamp follow it.</summary>
     private bool SendLocked(ReadOnlySpan<byte> payload, uint timestamp, bool marker, byte payloadType, ushort sequence, uint units)
     {
-        if (Remote is not { } remote)
+        if (Destination() is not { } destination)
         {
             return false;
         }
@@ -290,11 +293,12 @@ public sealed partial class RtpLeg : IAsyncDisposable
 
         try
         {
-            _ports.RtpSend.SendTo(_sendBuffer.AsSpan(0, written), SocketFlags.None, remote);
+            _ports.RtpSend.SendTo(_sendBuffer.AsSpan(0, written), SocketFlags.None, destination.Rtp);
         }
-        catch (SocketException)
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
-            // ICMP unreachable from an earlier send, or a full buffer: the packet is lost, as on the wire.
+            // ICMP unreachable from an earlier send, or a full buffer: the packet is lost, as on the
+            // wire. Or the leg closed while another leg's packet was being relayed to it.
             return false;
         }
 
@@ -314,7 +318,7 @@ public sealed partial class RtpLeg : IAsyncDisposable
     }
 
     /// <summary>Source check: the negotiated remote party, or with latching, the first source seen.</summary>
-    private bool Accept(IPEndPoint source, bool rtcp)
+    private bool Accept(in DatagramSource source, bool rtcp)
     {
         if (_settings.AnySource)
         {
@@ -329,20 +333,51 @@ public sealed partial class RtpLeg : IAsyncDisposable
                 return false;
             }
 
-            Interlocked.CompareExchange(ref _remote, new IPEndPoint(source.Address, source.Port), null);
+            Interlocked.CompareExchange(ref _remote, source.ToEndPoint(), null);
             remote = Remote!;
         }
 
         var expected = _settings.Source ?? remote;
-        return source.Address.Equals(expected.Address) && source.Port == (rtcp ? expected.Port + 1 : expected.Port);
+        return source.Is(expected.Address, rtcp ? expected.Port + 1 : expected.Port);
     }
 
-    /// <summary>Sends a BYE and closes the ports at once (they are free again when this returns its task), then waits for the receive loops.</summary>
+    /// <summary>
+    /// Where packets go: the remote party's RTP and RTCP addresses, serialized once per remote party
+    /// so that a send allocates nothing (a send to an <see cref="IPEndPoint"/> serializes it anew).
+    /// </summary>
+    private sealed record SendAddresses(IPEndPoint Remote, SocketAddress Rtp, SocketAddress Rtcp);
+
+    private SendAddresses? _destination;
+
+    /// <summary>The current remote party's send addresses, or null while there is none.</summary>
+    private SendAddresses? Destination()
+    {
+        if (Remote is not { } remote)
+        {
+            return null;
+        }
+
+        var cached = Volatile.Read(ref _destination);
+        if (cached is not null && ReferenceEquals(cached.Remote, remote))
+        {
+            return cached;
+        }
+
+        cached = new SendAddresses(remote, remote.Serialize(), new IPEndPoint(remote.Address, remote.Port + 1).Serialize());
+        Volatile.Write(ref _destination, cached);
+        return cached;
+    }
+
+    /// <summary>
+    /// Sends a BYE, stops receiving (no datagram is handled once this has returned its task, with
+    /// the reactor) and closes the ports at once (they are free again when this returns its task),
+    /// then waits for the receive loops, if any.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         _reports?.Dispose();
         SendReport(goodbye: true); // section 6.6: BYE when the leg ends
-        _stop.Cancel();
+        StopReceiving();
         _ports.Dispose();
         try
         {

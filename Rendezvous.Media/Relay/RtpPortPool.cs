@@ -13,7 +13,7 @@ public sealed class RtpPortPair : IDisposable
     private readonly RtpPortPool? _pool;
     private readonly Socket? _rtpSend;
     private readonly Socket? _rtcpSend;
-    private readonly IReadOnlySet<IPAddress>? _ownAddresses;
+    private readonly IPAddress[]? _ownAddresses;
     private readonly int _rtpSendPort;
     private readonly int _rtcpSendPort;
 
@@ -23,7 +23,7 @@ public sealed class RtpPortPair : IDisposable
         Rtp = rtp;
         Rtcp = rtcp;
         Port = ((IPEndPoint)rtp.LocalEndPoint!).Port;
-        (_rtpSend, _rtcpSend, _ownAddresses) = (senders?.Rtp, senders?.Rtcp, senders?.OwnAddresses);
+        (_rtpSend, _rtcpSend, _ownAddresses) = (senders?.Rtp, senders?.Rtcp, senders is { OwnAddresses: var own } ? [.. own] : null);
         (_rtpSendPort, _rtcpSendPort) = senders is var (rtpSend, rtcpSend, _) ? (((IPEndPoint)rtpSend.LocalEndPoint!).Port, ((IPEndPoint)rtcpSend.LocalEndPoint!).Port) : (0, 0);
     }
 
@@ -46,14 +46,27 @@ public sealed class RtpPortPair : IDisposable
     /// Whether a datagram came from this pair's own senders: a multicast group loops what we send
     /// back to us (other programs on this host must hear it), and we must not hear ourselves.
     /// </summary>
-    public bool IsOwn(IPEndPoint source, bool rtcp)
+    public bool IsOwn(in DatagramSource source, bool rtcp)
     {
-        if (_ownAddresses is null)
+        if (_ownAddresses is null || source.Port != (rtcp ? _rtcpSendPort : _rtpSendPort))
         {
             return false;
         }
 
-        return source.Port == (rtcp ? _rtcpSendPort : _rtpSendPort) && (_ownAddresses.Contains(source.Address) || IPAddress.IsLoopback(source.Address));
+        if (source.IsLoopback)
+        {
+            return true;
+        }
+
+        foreach (var own in _ownAddresses)
+        {
+            if (source.IsAddress(own))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Closes the sockets and gives a pool's pair back to it (once, however often it is called).</summary>
