@@ -91,9 +91,9 @@ public sealed partial class RtpLeg
                 {
                     return;
                 }
-                catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionReset or SocketError.MessageSize)
+                catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionReset or SocketError.ConnectionRefused or SocketError.MessageSize)
                 {
-                    // ICMP port unreachable from an earlier send, or a datagram longer than any RTP we take.
+                    // ICMP port unreachable from an earlier send (reset on Windows, refused on Linux), or a datagram longer than any RTP we take.
                     continue;
                 }
 

@@ -5,12 +5,17 @@ using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Rendezvous.Media.Codecs;
 using Rendezvous.Media.Relay;
+using Rendezvous.Media.Relay.Reactor;
 using Rendezvous.Media.Rtp;
 
 namespace Rendezvous.Media.Tests.Relay;
 
-/// <summary>RTP legs over real UDP on loopback: the source, rate, format and payload-type checks, latching, and relaying between two legs.</summary>
-public sealed class RtpLegTests : IAsyncDisposable
+/// <summary>
+/// RTP legs over real UDP on loopback: the source, rate, format and payload-type checks, latching,
+/// and relaying between two legs; received through the asynchronous fallback path here, and
+/// through the Linux receive reactor in <see cref="RtpLegReactorTests"/> (the same tests).
+/// </summary>
+public class RtpLegTests : IAsyncDisposable
 {
     private static readonly MediaMetrics Metrics = new(new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>());
     private static int _nextRange = 42000 + Environment.ProcessId % 500 * 16;
@@ -42,10 +47,13 @@ public sealed class RtpLegTests : IAsyncDisposable
 
     private delegate void Forwarder(RtpLeg leg, in RtpPacket packet);
 
+    /// <summary>What the legs receive through: null, the asynchronous path.</summary>
+    protected virtual ReceiveReactor? Reactor => null;
+
     private RtpLeg Leg(RtpLegSettings settings, IRtpLegSink sink)
     {
         var ports = _pool.TryAllocate() ?? throw new InvalidOperationException("no ports");
-        var leg = new RtpLeg(Guid.NewGuid(), ports, settings, sink, Metrics, TimeProvider.System);
+        var leg = new RtpLeg(Guid.NewGuid(), ports, settings, sink, Metrics, TimeProvider.System, Reactor);
         leg.Start();
         _owned.Add(leg);
         return leg;
@@ -152,6 +160,27 @@ public sealed class RtpLegTests : IAsyncDisposable
         await Until(() => leg.Counters.Received == 1 && leg.Counters.DroppedForeignSource == 1);
         Assert.True(leg.Send(new byte[160], 0, marker: false));
         Assert.True(receiver.Receive(new byte[1500]) > 12); // and we send to where it receives
+    }
+
+    [Fact]
+    public async Task Sending_to_a_closed_port_draws_icmp_unreachable_and_receiving_goes_on()
+    {
+        using var sender = Party();
+        var closed = Party();
+        var unreachable = (IPEndPoint)closed.LocalEndPoint!;
+        closed.Dispose(); // nothing listens there now: every send to it draws ICMP port unreachable
+        var sink = new Collector();
+        var leg = Leg(new RtpLegSettings { Remote = unreachable, Source = (IPEndPoint)sender.LocalEndPoint! }, sink);
+        var target = new IPEndPoint(IPAddress.Loopback, leg.LocalPort);
+        for (ushort i = 1; i <= 5; i++)
+        {
+            leg.Send(new byte[160], i * 160u, marker: false);
+            await Task.Delay(5); // let the ICMP error come back before the next datagram arrives
+            sender.SendTo(Rtp(i), target);
+        }
+
+        await Until(() => leg.Counters.Received == 5);
+        Assert.Equal([1, 2, 3, 4, 5], sink.Packets.Select(p => (int)p.Sequence));
     }
 
     [Fact]
@@ -352,11 +381,29 @@ public sealed class RtpLegTests : IAsyncDisposable
 
     private readonly record struct RtpPacketSummary(ushort Sequence, uint Timestamp, uint Ssrc, byte PayloadType, byte First);
 
-    public async ValueTask DisposeAsync()
+    public virtual async ValueTask DisposeAsync()
     {
         foreach (var owned in _owned)
         {
             await owned.DisposeAsync();
         }
+
+        GC.SuppressFinalize(this);
+    }
+}
+
+/// <summary>Every <see cref="RtpLegTests"/> test again, with the legs read by a two-thread receive reactor (Linux).</summary>
+public sealed class RtpLegReactorTests : RtpLegTests
+{
+    private readonly ReceiveReactor _reactor = new(2);
+
+    protected override ReceiveReactor? Reactor => _reactor;
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        Assert.Equal(0, _reactor.Faults);
+        Assert.Equal(0, _reactor.Registered); // every leg unregistered as it ended
+        _reactor.Dispose();
     }
 }
