@@ -46,6 +46,27 @@ public sealed partial class MediaSwitch
         }
     }
 
+    /// <summary>The jitter buffer of a call's input to its hub's mixer now, or null when the call is not mixed.</summary>
+    public JitterBufferState? JitterBuffer(Guid call) =>
+        _routes.TryGetValue(call, out var route) && route is MixRoute { Input.Buffer: var buffer }
+            ? new JitterBufferState(buffer.Level, buffer.TargetFrames, Math.Round(buffer.AverageLevel, 2))
+            : null;
+
+    /// <summary>For the jitter buffer gauges: every mixed call's buffer depth now (read without locks: a tick stale at most).</summary>
+    private JitterBufferDepths JitterBufferDepths()
+    {
+        var (count, sum, max) = (0, 0L, 0);
+        foreach (var route in _routes.Values)
+        {
+            if (route is MixRoute { Input.Buffer.Level: var level })
+            {
+                (count, sum, max) = (count + 1, sum + level, Math.Max(max, level));
+            }
+        }
+
+        return new JitterBufferDepths(count, count == 0 ? 0 : (double)sum / count, max);
+    }
+
     /// <summary>Called on a leg's receive loop for every accepted packet: no lock, one dictionary read.</summary>
     void IRtpLegSink.OnRtp(RtpLeg leg, in RtpPacket packet, TimeSpan arrival)
     {
@@ -200,3 +221,9 @@ public sealed partial class MediaSwitch
         public void TalkingChanged(Guid participant, bool talking) => _owner.Broadcast([new TalkerChanged(_hub, participant, talking)]);
     }
 }
+
+/// <summary>A mixed call's jitter buffer (see <see cref="Mixing.JitterBuffer"/>), in 20 ms frames.</summary>
+/// <param name="Frames">Frames from the playout point to the newest buffered one now.</param>
+/// <param name="TargetFrames">The adaptive target depth.</param>
+/// <param name="AverageFrames">The smoothed depth the drift corrections steer.</param>
+public sealed record JitterBufferState(int Frames, int TargetFrames, double AverageFrames);

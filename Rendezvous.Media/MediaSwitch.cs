@@ -86,9 +86,11 @@ public sealed partial class MediaSwitch : IRtpLegSink, IAsyncDisposable
     public MediaSwitch(RtpPortPool ports, MediaSwitchSettings settings, MediaMetrics metrics, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(metrics);
         (_ports, _settings, _metrics, _time) = (ports, settings, metrics, time);
         Board = new Switchboard(settings.Limits);
-        _clock = new MixerClock(time, settings.Mixer.FrameDuration);
+        _clock = new MixerClock(time, settings.Mixer.FrameDuration, tickDuration: metrics.TickDuration);
+        metrics.ObserveJitterBuffers(JitterBufferDepths);
         _reactor = settings.ReceiveThreads > 0 && ReceiveReactor.IsSupported ? new ReceiveReactor(settings.ReceiveThreads) : null;
         _reaper = time.CreateTimer(_ => Reap(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
     }

@@ -14,7 +14,7 @@ namespace Rendezvous.Api.Calls;
 /// <summary>A call as the API shows it.</summary>
 internal sealed record CallResponse(
     Guid Id, CallState State, Guid? Peer, Guid? Hub, Guid? ConsultationOf, CallMedia Media,
-    int? LocalPort, string? Remote, string? Codec, RtpLegCounters? Counters, RtpLegStatistics? Statistics)
+    int? LocalPort, string? Remote, string? Codec, RtpLegCounters? Counters, RtpLegStatistics? Statistics, JitterBufferState? JitterBuffer)
 {
     /// <summary>Our SDP for the call (on creation): the port and codec the party sends to.</summary>
     public string? Sdp { get; init; }
@@ -23,7 +23,7 @@ internal sealed record CallResponse(
     {
         var leg = media.Leg(call.Id);
         return new(call.Id, call.State, call.Peer, call.Hub, call.ConsultationOf, call.Media,
-            leg?.LocalPort, leg?.Remote?.ToString(), leg?.Codec.EncodingName, leg?.Counters, leg?.Quality());
+            leg?.LocalPort, leg?.Remote?.ToString(), leg?.Codec.EncodingName, leg?.Counters, leg?.Quality(), media.JitterBuffer(call.Id));
     }
 }
 

@@ -9,11 +9,13 @@ namespace Rendezvous.Media.Mixing;
 /// <see cref="Detach"/>.
 /// </summary>
 /// <remarks>Thread-safe. The lock is held to attach, detach and gather the hubs, never while a hub mixes.
-/// One tick runs at a time (the timer is one-shot and re-armed after each run).</remarks>
+/// One tick runs at a time (the timer is one-shot and re-armed after each run). On the system clock the
+/// ticks run on a thread of the clock's own (<see cref="DedicatedThreadTimer"/>), not on the thread pool.</remarks>
 public sealed class MixerClock : IDisposable
 {
     private readonly Lock _lock = new();
     private readonly TimeProvider _time;
+    private readonly Action<TimeSpan>? _tickDuration;
     private readonly List<IMixStep> _hubs = [];
     private IMixStep[] _gathered = new IMixStep[4];
     private ITimer? _timer;
@@ -21,12 +23,14 @@ public sealed class MixerClock : IDisposable
     private long _due;
 
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> for a period of zero or less or a negative catch-up.</summary>
-    public MixerClock(TimeProvider time, TimeSpan period, int maxCatchUp = 5)
+    /// <param name="tickDuration">Told how long each tick took to mix every hub (on <paramref name="time"/>), if given.</param>
+    public MixerClock(TimeProvider time, TimeSpan period, int maxCatchUp = 5, Action<TimeSpan>? tickDuration = null)
     {
         ArgumentNullException.ThrowIfNull(time);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(period, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfNegative(maxCatchUp);
         _time = time;
+        _tickDuration = tickDuration;
         Period = period;
         MaxCatchUp = maxCatchUp;
     }
@@ -85,7 +89,9 @@ public sealed class MixerClock : IDisposable
             {
                 _start = _time.GetTimestamp();
                 _due = 1;
-                _timer = _time.CreateTimer(static state => ((MixerClock)state!).OnTimer(), this, Period, Timeout.InfiniteTimeSpan);
+                _timer = _time == TimeProvider.System
+                    ? new DedicatedThreadTimer(static state => ((MixerClock)state!).OnTimer(), this, Period, "mixer-clock")
+                    : _time.CreateTimer(static state => ((MixerClock)state!).OnTimer(), this, Period, Timeout.InfiniteTimeSpan);
             }
 
             return true;
@@ -161,6 +167,7 @@ public sealed class MixerClock : IDisposable
         {
             LateTicks += n > 0 ? 1 : 0;
             Ticks++;
+            var started = _time.GetTimestamp();
             for (var i = 0; i < count; i++)
             {
                 // A detach during this tick clears the slot: that hub is not mixed again.
@@ -169,6 +176,8 @@ public sealed class MixerClock : IDisposable
                     RunHub(hub);
                 }
             }
+
+            _tickDuration?.Invoke(_time.GetElapsedTime(started));
         }
 
         lock (_lock)
