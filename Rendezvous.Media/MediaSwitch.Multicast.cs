@@ -85,7 +85,7 @@ public sealed partial class MediaSwitch
                 Codec = binding.Codec,
                 AnySource = true,
                 MaxPacketsPerSecond = _settings.MaxGroupPacketsPerSecond,
-            }, this, _metrics, _time, _reactor);
+            }, this, _metrics, _reportThread ?? _time, _reactor);
             _groups[hub] = new GroupLink(binding, leg, new GroupAudio(binding.Codec, _settings.JitterBuffer));
             leg.Start();
             Rewire();

@@ -80,6 +80,8 @@ public sealed partial class MediaSwitch : IRtpLegSink, IAsyncDisposable
     private readonly ConcurrentQueue<(Guid Id, long At)> _idle = new();
     private readonly ITimer _reaper;
     private readonly ReceiveReactor? _reactor;
+    private readonly TimerThread? _mixerThread;
+    private readonly TimerThread? _reportThread;
     private volatile Dictionary<Guid, Route> _routes = [];
     private long _reaps;
 
@@ -89,7 +91,13 @@ public sealed partial class MediaSwitch : IRtpLegSink, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(metrics);
         (_ports, _settings, _metrics, _time) = (ports, settings, metrics, time);
         Board = new Switchboard(settings.Limits);
-        _clock = new MixerClock(time, settings.Mixer.FrameDuration, tickDuration: metrics.TickDuration);
+        if (time == TimeProvider.System)
+        {
+            // Off the thread pool: the ticks on a thread of their own, every leg's RTCP reports on another.
+            (_mixerThread, _reportThread) = (new TimerThread("mixer-clock"), new TimerThread("rtcp-reports"));
+        }
+
+        _clock = new MixerClock(_mixerThread ?? time, settings.Mixer.FrameDuration, tickDuration: metrics.TickDuration);
         metrics.ObserveJitterBuffers(JitterBufferDepths);
         _reactor = settings.ReceiveThreads > 0 && ReceiveReactor.IsSupported ? new ReceiveReactor(settings.ReceiveThreads) : null;
         _reaper = time.CreateTimer(_ => Reap(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
@@ -206,7 +214,7 @@ public sealed partial class MediaSwitch : IRtpLegSink, IAsyncDisposable
 
     private void StartLeg(Guid call, RtpPortPair pair, RtpLegSettings settings)
     {
-        var leg = new RtpLeg(call, pair, settings, this, _metrics, _time, _reactor);
+        var leg = new RtpLeg(call, pair, settings, this, _metrics, _reportThread ?? _time, _reactor);
         _legs[call] = leg;
         leg.Start();
     }
@@ -312,6 +320,8 @@ public sealed partial class MediaSwitch : IRtpLegSink, IAsyncDisposable
         }
 
         _reactor?.Dispose(); // after every leg has unregistered
+        _mixerThread?.Dispose();
+        _reportThread?.Dispose();
 
         lock (_subscribers)
         {

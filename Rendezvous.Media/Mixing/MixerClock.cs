@@ -9,8 +9,8 @@ namespace Rendezvous.Media.Mixing;
 /// <see cref="Detach"/>.
 /// </summary>
 /// <remarks>Thread-safe. The lock is held to attach, detach and gather the hubs, never while a hub mixes.
-/// One tick runs at a time (the timer is one-shot and re-armed after each run). On the system clock the
-/// ticks run on a thread of the clock's own (<see cref="DedicatedThreadTimer"/>), not on the thread pool.</remarks>
+/// One tick runs at a time (the timer is one-shot and re-armed after each run). The ticks run where
+/// <see cref="TimeProvider"/>'s timers run: the media switch gives it a <see cref="TimerThread"/> of its own.</remarks>
 public sealed class MixerClock : IDisposable
 {
     private readonly Lock _lock = new();
@@ -89,9 +89,7 @@ public sealed class MixerClock : IDisposable
             {
                 _start = _time.GetTimestamp();
                 _due = 1;
-                _timer = _time == TimeProvider.System
-                    ? new DedicatedThreadTimer(static state => ((MixerClock)state!).OnTimer(), this, Period, "mixer-clock")
-                    : _time.CreateTimer(static state => ((MixerClock)state!).OnTimer(), this, Period, Timeout.InfiniteTimeSpan);
+                _timer = _time.CreateTimer(static state => ((MixerClock)state!).OnTimer(), this, Period, Timeout.InfiniteTimeSpan);
             }
 
             return true;
