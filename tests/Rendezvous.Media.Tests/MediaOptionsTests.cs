@@ -29,4 +29,14 @@ public sealed class MediaOptionsTests
     {
         Assert.Contains(Annotations.Validate(new MediaOptions { BindAddress = address }), r => r.MemberNames.Contains(nameof(MediaOptions.BindAddress)));
     }
+
+    [Fact]
+    public void Receive_threads_default_to_two_at_most_and_range_from_0_to_64()
+    {
+        Assert.Equal(Math.Min(2, Environment.ProcessorCount), new MediaOptions().ReceiveThreads);
+        Assert.Empty(Annotations.Validate(new MediaOptions { ReceiveThreads = 0 })); // the thread pool's asynchronous receives
+        Assert.Empty(Annotations.Validate(new MediaOptions { ReceiveThreads = 64 }));
+        Assert.Contains(Annotations.Validate(new MediaOptions { ReceiveThreads = -1 }), r => r.MemberNames.Contains(nameof(MediaOptions.ReceiveThreads)));
+        Assert.Contains(Annotations.Validate(new MediaOptions { ReceiveThreads = 65 }), r => r.MemberNames.Contains(nameof(MediaOptions.ReceiveThreads)));
+    }
 }

@@ -147,12 +147,66 @@ public sealed class MediaSwitchTests : IAsyncDisposable
         Assert.InRange(await alice.SettledLevelAsync(), 5700, 6300);
         Assert.InRange(await bob.SettledLevelAsync(), 4750, 5250);
         Assert.InRange(await carol.SettledLevelAsync(), 2850, 3150);
+        Assert.NotNull(_switch.Reactor); // the default on Linux: the legs are read by the receive reactor
+        Assert.InRange(_switch.JitterBuffer(a)!.Frames, 1, 10);
 
         // Carol is removed: Alice and Bob are a two-party call again, relayed.
         Ok(_switch.Apply(board => board.RemoveFromConference(c)));
         Assert.InRange(await alice.SettledLevelAsync(), 1900, 2100);
         Assert.InRange(await bob.SettledLevelAsync(), 950, 1050);
         Assert.Null(_switch.Leg(c));
+        Assert.Null(_switch.JitterBuffer(a)); // relayed, not mixed
+    }
+
+    [Fact]
+    public async Task Without_receive_threads_a_conference_runs_on_the_asynchronous_path_and_reports_its_ticks_and_jitter_buffers()
+    {
+        using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var factory = services.GetRequiredService<IMeterFactory>();
+        var metrics = new MediaMetrics(factory);
+        var ticks = new ConcurrentQueue<double>();
+        var depths = new ConcurrentDictionary<string, double>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Scope == factory)
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<double>((instrument, value, _, _) =>
+        {
+            if (instrument.Name == "rendezvous.mixer.tick.duration")
+            {
+                ticks.Enqueue(value);
+            }
+            else
+            {
+                depths[instrument.Name] = value;
+            }
+        });
+        listener.Start();
+
+        await using var media = new MediaSwitch(new RtpPortPool(IPAddress.Loopback, 43540, 43559), new MediaSwitchSettings { ReceiveThreads = 0 }, metrics, TimeProvider.System);
+        Assert.Null(media.Reactor);
+        using var alice = new Party(1000, AudioCodec.Pcmu);
+        using var bob = new Party(2000, AudioCodec.Pcmu);
+        using var carol = new Party(4000, AudioCodec.Pcmu);
+        var calls = new[] { alice, bob, carol }.Select(p => (Party: p, Call: Ok(media.CreateCall(p.EndPoint, AudioCodec.Pcmu)))).ToList();
+        calls.ForEach(c => c.Party.Start(media.Leg(c.Call)!.LocalPort));
+        var hub = Ok(media.Apply(board => board.CreateBridge()));
+        calls.ForEach(c => Ok(media.Apply(board => board.JoinBridge(hub, c.Call))));
+        Assert.InRange(await alice.SettledLevelAsync(), 5700, 6300);
+        Assert.InRange(await carol.SettledLevelAsync(), 2850, 3150);
+
+        var buffer = media.JitterBuffer(calls[0].Call)!;
+        Assert.InRange(buffer.Frames, 1, 10);
+        Assert.InRange(buffer.TargetFrames, 2, 10);
+        Assert.NotEmpty(ticks);
+        Assert.All(ticks, t => Assert.InRange(t, 0, 0.02)); // a tick of one hub takes far less than its 20 ms
+        listener.RecordObservableInstruments();
+        Assert.InRange(depths["rendezvous.mixer.jitter_buffer.depth.max"], 1, 10);
+        Assert.InRange(depths["rendezvous.mixer.jitter_buffer.depth.mean"], 1, 10);
     }
 
     [Fact]
