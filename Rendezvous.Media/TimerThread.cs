@@ -22,11 +22,24 @@ public sealed class TimerThread : TimeProvider, IDisposable
     private bool _disposed;
     private long _faults;
 
+    private readonly int _nice;
+    private volatile bool _priorityRaised;
+
     /// <param name="name">The thread's name (at most 15 characters show in Linux tools).</param>
-    public TimerThread(string name)
+    /// <param name="nice">
+    /// On Linux, the thread's nice value (-20 to 19; 0: the process's). A negative one needs
+    /// CAP_SYS_NICE; without it the thread keeps the process's priority (<see cref="PriorityRaised"/> says which).
+    /// </param>
+    public TimerThread(string name, int nice = 0)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(nice, -20);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(nice, 19);
+        _nice = nice;
         new Thread(Run) { IsBackground = true, Name = name }.Start();
     }
+
+    /// <summary>Whether the thread runs at the nice value it was given (false: none given, not Linux, or not permitted).</summary>
+    public bool PriorityRaised => _priorityRaised;
 
     /// <summary>Callbacks that threw.</summary>
     public long Faults => Interlocked.Read(ref _faults);
@@ -57,6 +70,11 @@ public sealed class TimerThread : TimeProvider, IDisposable
 
     private void Run()
     {
+        if (_nice != 0 && OperatingSystem.IsLinux())
+        {
+            _priorityRaised = Relay.Reactor.Libc.SetPriority(Relay.Reactor.Libc.PrioProcess, (uint)Relay.Reactor.Libc.GetTid(), _nice) == 0;
+        }
+
         while (true)
         {
             lock (_gate)

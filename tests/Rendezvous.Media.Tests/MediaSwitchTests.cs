@@ -148,6 +148,7 @@ public sealed class MediaSwitchTests : IAsyncDisposable
         Assert.InRange(await bob.SettledLevelAsync(), 4750, 5250);
         Assert.InRange(await carol.SettledLevelAsync(), 2850, 3150);
         Assert.NotNull(_switch.Reactor); // the default on Linux: the legs are read by the receive reactor
+        Assert.Equal(Environment.IsPrivilegedProcess, _switch.MixerPriorityRaised); // nice -10 needs CAP_SYS_NICE
         Assert.InRange(_switch.JitterBuffer(a)!.Frames, 1, 10);
 
         // Carol is removed: Alice and Bob are a two-party call again, relayed.

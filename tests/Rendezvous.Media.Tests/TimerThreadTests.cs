@@ -77,5 +77,22 @@ public sealed class TimerThreadTests : IDisposable
         Assert.InRange(_thread.GetUtcNow() - DateTimeOffset.UtcNow, TimeSpan.FromSeconds(-1), TimeSpan.FromSeconds(1)); // still the system's clock
     }
 
+    [Fact]
+    public async Task A_thread_given_a_nice_value_runs_its_callbacks_at_it_where_permitted()
+    {
+        using var raised = new TimerThread("test-nice", nice: -5);
+        var seen = new TaskCompletionSource<int>();
+        using var timer = raised.CreateTimer(_ =>
+        {
+            // /proc/thread-self/stat: the 19th field is the nice value (after the parenthesised name).
+            var stat = File.ReadAllText("/proc/thread-self/stat");
+            seen.SetResult(int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[16], System.Globalization.CultureInfo.InvariantCulture));
+        }, null, TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+        var nice = await seen.Task.WaitAsync(TimeSpan.FromSeconds(3));
+        Assert.Equal(Environment.IsPrivilegedProcess, raised.PriorityRaised);
+        Assert.Equal(raised.PriorityRaised ? -5 : 0, nice);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new TimerThread("test-nice", nice: -21));
+    }
+
     public void Dispose() => _thread.Dispose();
 }

@@ -3,7 +3,8 @@ using System.Runtime.InteropServices;
 namespace Rendezvous.Media.Relay.Reactor;
 
 /// <summary>
-/// The few Linux system calls the receive reactor makes (epoll(7), recvfrom(2), eventfd(2)), with
+/// The few Linux system calls the receive reactor makes (epoll(7), recvfrom(2), eventfd(2)), and the
+/// timer thread's setpriority(2), with
 /// the constants from the kernel's UAPI headers they need. Every call sets errno, read through
 /// <see cref="Marshal.GetLastPInvokeError"/>.
 /// </summary>
@@ -58,6 +59,14 @@ internal static unsafe partial class Libc
 
     [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
     public static partial int Close(int fd);
+
+    public const int PrioProcess = 0; // with a thread id, setpriority(2) sets that one thread's nice value on Linux
+
+    [LibraryImport("libc", EntryPoint = "gettid")]
+    public static partial int GetTid();
+
+    [LibraryImport("libc", EntryPoint = "setpriority", SetLastError = true)]
+    public static partial int SetPriority(int which, uint who, int nice);
 
     /// <summary>Writes one struct epoll_event (mask and user data) at <paramref name="at"/>.</summary>
     public static void WriteEvent(byte* at, uint events, ulong data)
