@@ -17,7 +17,7 @@ public sealed class MixerClock : IDisposable
     private readonly TimeProvider _time;
     private readonly Action<TimeSpan>? _tickDuration;
     private readonly List<IMixStep> _hubs = [];
-    private IMixStep[] _gathered = new IMixStep[4];
+    private IMixStep?[] _gathered = new IMixStep?[4];
     private ITimer? _timer;
     private long _start;
     private long _due;
@@ -82,7 +82,7 @@ public sealed class MixerClock : IDisposable
             if (_gathered.Length < _hubs.Count)
             {
                 // Grown here, outside the tick, so the tick never allocates.
-                _gathered = new IMixStep[_hubs.Count * 2];
+                _gathered = new IMixStep?[_hubs.Count * 2];
             }
 
             if (_timer is null)
@@ -104,6 +104,14 @@ public sealed class MixerClock : IDisposable
             if (!_hubs.Remove(hub))
             {
                 return false;
+            }
+
+            // A tick running now gathered its hubs before this: clear this one's slot, so that it is
+            // not mixed again unless its mix has already begun.
+            var slot = Array.IndexOf(_gathered, hub);
+            if (slot >= 0)
+            {
+                Volatile.Write(ref _gathered[slot], null);
             }
 
             if (_hubs.Count == 0)
@@ -135,7 +143,7 @@ public sealed class MixerClock : IDisposable
     private void OnTimer()
     {
         ITimer? timer;
-        IMixStep[] hubs;
+        IMixStep?[] hubs;
         long due;
         int count;
         lock (_lock)
@@ -157,7 +165,11 @@ public sealed class MixerClock : IDisposable
 
             due = Math.Max(0, behind);
             count = _hubs.Count;
-            _hubs.CopyTo(_gathered);
+            for (var i = 0; i < count; i++)
+            {
+                _gathered[i] = _hubs[i];
+            }
+
             hubs = _gathered;
         }
 
@@ -169,7 +181,7 @@ public sealed class MixerClock : IDisposable
             for (var i = 0; i < count; i++)
             {
                 // A detach during this tick clears the slot: that hub is not mixed again.
-                if (hubs[i] is { } hub)
+                if (Volatile.Read(ref hubs[i]) is { } hub)
                 {
                     RunHub(hub);
                 }

@@ -123,4 +123,27 @@ public sealed class MixerClockTests
         time.Advance(TimeSpan.FromMilliseconds(60));
         Assert.Equal((3L, 3), (clock.Faults, hub.Times.Count));
     }
+
+    /// <summary>Detaches another hub from inside its own mix, as a hangup handled during a tick would.</summary>
+    private sealed class DetachingHub(Func<MixerClock> clock, IMixStep other) : IMixStep
+    {
+        public void Mix() => clock().Detach(other);
+    }
+
+    [Fact]
+    public void A_hub_detached_during_a_tick_is_not_mixed_in_it()
+    {
+        var time = new ManualTimeProvider();
+        MixerClock? clock = null;
+        using var created = clock = new MixerClock(time, Period);
+        var later = new RecordingHub(time);
+        var stays = new RecordingHub(time);
+        Assert.True(clock.Attach(new DetachingHub(() => clock!, later)));
+        Assert.True(clock.Attach(later));
+        Assert.True(clock.Attach(stays));
+
+        time.Advance(Period * 3);
+        Assert.Empty(later.Times);
+        Assert.Equal(3, stays.Times.Count);
+    }
 }
