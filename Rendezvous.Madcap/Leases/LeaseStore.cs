@@ -18,6 +18,13 @@ public sealed record LeaseStoreLimits
 
     /// <summary>Most addresses all the current leases of one client address may hold.</summary>
     public int MaxAddressesPerClient { get; init; } = 256;
+
+    /// <summary>
+    /// Leases of given addresses (an offer's, or a pool's candidates) that wait at the same moment are
+    /// written in one round trip and committed together (group commit), each answered only after the
+    /// commit. Off: one statement and commit each.
+    /// </summary>
+    public bool GroupCommit { get; init; } = true;
 }
 
 /// <summary>
@@ -299,31 +306,55 @@ public sealed class LeaseStore(NpgsqlDataSource dataSource, TimeProvider time, L
     private async Task<(int Held, IPAddress[] Granted)> InsertFreeAsync(
         Guid id, LeaseRequest request, LeasePlan plan, (DateTimeOffset Start, DateTimeOffset End) period, int quota, CancellationToken cancellationToken)
     {
-        var scope = plan.Scope!;
-        var given = request.Addresses;
-        var now = time.GetUtcNow();
-        await using var command = dataSource.CreateCommand(given is null ? AllocationStatement(plan.Count) : GivenAllocationStatement(plan.Count));
-        var p = command.Parameters;
-        p.Add(new() { Value = id });
-        p.Add(new() { Value = request.LeaseIdentifier });
-        p.Add(new() { Value = scope.Id });
-        p.Add(new() { Value = period.Start.UtcDateTime });
-        p.Add(new() { Value = period.End.UtcDateTime });
-        p.Add(new() { Value = (object?)request.Client ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Inet });
-        p.Add(new() { Value = now.UtcDateTime });
-        p.Add(new() { Value = (long)plan.Count });
-        AddCandidateParameters(command, scope, Reserved(period.Start, period.End), request.Skip);
-        p.Add(new() { Value = (long)quota });
-        p.Add(new() { Value = given is null ? (long)request.MinCount : Math.Min(given.Count, plan.Count) });
-        if (given is not null)
+        var allocation = new LeaseInsert(id, request, plan, period, Reserved(period.Start, period.End), quota, time.GetUtcNow());
+        if (request.Addresses is not null && limits.GroupCommit)
         {
-            p.Add(new() { Value = given.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Inet });
+            return await _batches.WriteAsync(allocation, cancellationToken).ConfigureAwait(false);
         }
 
+        return await InsertAloneAsync(allocation, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>One allocation statement: its text and its parameters (see <see cref="Allocation"/>).</summary>
+    internal sealed record LeaseInsert(Guid Id, LeaseRequest Request, LeasePlan Plan, (DateTimeOffset Start, DateTimeOffset End) Period, NpgsqlRange<DateTime> ReservedRange, int Quota, DateTimeOffset Now)
+    {
+        public string Statement => Request.Addresses is null ? AllocationStatement(Plan.Count) : GivenAllocationStatement(Plan.Count);
+
+        public void AddParameters(NpgsqlParameterCollection p)
+        {
+            var scope = Plan.Scope!;
+            var given = Request.Addresses;
+            p.Add(new() { Value = Id });
+            p.Add(new() { Value = Request.LeaseIdentifier });
+            p.Add(new() { Value = scope.Id });
+            p.Add(new() { Value = Period.Start.UtcDateTime });
+            p.Add(new() { Value = Period.End.UtcDateTime });
+            p.Add(new() { Value = (object?)Request.Client ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Inet });
+            p.Add(new() { Value = Now.UtcDateTime });
+            p.Add(new() { Value = (long)Plan.Count });
+            AddCandidateParameters(p, scope, ReservedRange, Request.Skip);
+            p.Add(new() { Value = (long)Quota });
+            p.Add(new() { Value = given is null ? (long)Request.MinCount : Math.Min(given.Count, Plan.Count) });
+            if (given is not null)
+            {
+                p.Add(new() { Value = given.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Inet });
+            }
+        }
+    }
+
+    /// <summary>One allocation in a statement and transaction of its own; exceptions are the caller's to read.</summary>
+    internal async Task<(int Held, IPAddress[] Granted)> InsertAloneAsync(LeaseInsert allocation, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(allocation.Statement);
+        allocation.AddParameters(command.Parameters);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
         return (reader.GetInt32(0), reader.GetFieldValue<IPAddress[]>(1));
     }
+
+    private GroupCommit? _groupCommit;
+
+    private GroupCommit _batches => LazyInitializer.EnsureInitialized(ref _groupCommit, () => new GroupCommit(dataSource, this));
 
     /// <summary>
     /// Up to <paramref name="limit"/> addresses of the scope that no lease reserves for the
@@ -334,7 +365,7 @@ public sealed class LeaseStore(NpgsqlDataSource dataSource, TimeProvider time, L
     {
         ArgumentNullException.ThrowIfNull(scope);
         await using var command = dataSource.CreateCommand(Bucketed(FreeStatements, limit));
-        AddCandidateParameters(command, scope, Reserved(start, end), skip);
+        AddCandidateParameters(command.Parameters, scope, Reserved(start, end), skip);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
         return reader.GetFieldValue<IPAddress[]>(0);
@@ -345,9 +376,8 @@ public sealed class LeaseStore(NpgsqlDataSource dataSource, TimeProvider time, L
     /// the scope's first and last allocatable addresses, a random starting offset, and the
     /// excluded ranges (the scope's exclusions, then each address to skip as a range of one).
     /// </summary>
-    private static void AddCandidateParameters(NpgsqlCommand command, MadcapScope scope, NpgsqlRange<DateTime> reserved, IReadOnlyCollection<IPAddress>? skip)
+    private static void AddCandidateParameters(NpgsqlParameterCollection p, MadcapScope scope, NpgsqlRange<DateTime> reserved, IReadOnlyCollection<IPAddress>? skip)
     {
-        var p = command.Parameters;
         var first = scope.Exclusions.Select(x => x.First);
         var last = scope.Exclusions.Select(x => x.Last);
         if (skip is { Count: > 0 })

@@ -208,4 +208,38 @@ public sealed class LeaseStoreTests(PostgresServer postgres) : IClassFixture<Pos
             "SELECT count(*) FROM madcap.lease_addresses a JOIN madcap.lease_addresses b ON a.address = b.address AND a.lease_id < b.lease_id AND a.reserved && b.reserved");
         Assert.Equal(0L, (long)(await check.ExecuteScalarAsync())!);
     }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Concurrent_leases_of_given_addresses_each_get_their_own_outcome_with_or_without_group_commit(bool groupCommit)
+    {
+        // 10 addresses, each given to four requests at once (as four servers' offers might be), from distinct
+        // clients; and one Lease Identifier used twice. Batches form from whatever waits together; a batch
+        // in which one statement fails is rolled back and run one by one.
+        var (store, _, dataSource) = await CreateAsync(SmallScope(), new LeaseStoreLimits { GroupCommit = groupCommit });
+        await using var _ = dataSource;
+        var scope = (await store.ScopeAsync(Local, CancellationToken.None))!;
+        var free = (await store.FreeAsync(scope, Now, Now.AddHours(1), 16, null, CancellationToken.None)).Take(10).ToArray();
+        Assert.Equal(10, free.Length);
+        var requests = Enumerable.Range(0, 40)
+            .Select(i => Request(100 + i, client: IPAddress.Parse($"10.0.{i / 10}.{i % 10 + 1}")) with { Addresses = [free[i % 10]] })
+            .Append(Request(100, client: IPAddress.Parse("10.9.9.9")) with { Addresses = [free[0]] })
+            .ToArray();
+        var outcomes = await Task.WhenAll(requests.Select(r => Task.Run(() => store.AllocateAsync(r, CancellationToken.None))));
+
+        var granted = outcomes.Where(o => o.Lease is not null).Select(o => o.Lease!).ToArray();
+        Assert.Equal(10, granted.Length);
+        Assert.Equal(free.Order(Comparer<IPAddress>.Create(MadcapScope.Compare)), granted.SelectMany(l => l.Addresses).Order(Comparer<IPAddress>.Create(MadcapScope.Compare)));
+        Assert.All(outcomes.Where(o => o.Lease is null), o => Assert.True(o.Failure is LeaseFailure.Exhausted or LeaseFailure.LeaseIdentifierInUse, o.Failure.ToString()));
+        foreach (var lease in granted)
+        {
+            var stored = await store.GetAsync(lease.LeaseIdentifier, CancellationToken.None);
+            Assert.NotNull(stored);
+            Assert.Equal(lease.Addresses, stored.Addresses);
+        }
+
+        await using var count = dataSource.CreateCommand("SELECT count(*) FROM madcap.leases");
+        Assert.Equal(10L, (long)(await count.ExecuteScalarAsync())!);
+    }
 }
