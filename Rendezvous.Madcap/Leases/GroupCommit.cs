@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Threading.Channels;
 using Npgsql;
@@ -45,10 +46,8 @@ internal sealed class GroupCommit
     public async Task<(int Held, IPAddress[] Granted)> WriteAsync(LeaseStore.LeaseInsert allocation, CancellationToken cancellationToken)
     {
         var pending = new Pending(allocation, new TaskCompletionSource<(int, IPAddress[])>(TaskCreationOptions.RunContinuationsAsynchronously));
-        if (!_queue.Writer.TryWrite(pending))
-        {
-            return await _store.InsertAloneAsync(allocation, cancellationToken).ConfigureAwait(false);
-        }
+        var queued = _queue.Writer.TryWrite(pending);
+        Debug.Assert(queued, "the queue is unbounded and never completed");
 
         // A caller that stops waiting does not undo the write: its lease commits (or not) with the batch.
         return await pending.Done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);

@@ -309,7 +309,7 @@ public sealed class LeaseStore(NpgsqlDataSource dataSource, TimeProvider time, L
         var allocation = new LeaseInsert(id, request, plan, period, Reserved(period.Start, period.End), quota, time.GetUtcNow());
         if (request.Addresses is not null && limits.GroupCommit)
         {
-            return await _batches.WriteAsync(allocation, cancellationToken).ConfigureAwait(false);
+            return await Batches.WriteAsync(allocation, cancellationToken).ConfigureAwait(false);
         }
 
         return await InsertAloneAsync(allocation, cancellationToken).ConfigureAwait(false);
@@ -354,7 +354,8 @@ public sealed class LeaseStore(NpgsqlDataSource dataSource, TimeProvider time, L
 
     private GroupCommit? _groupCommit;
 
-    private GroupCommit _batches => LazyInitializer.EnsureInitialized(ref _groupCommit, () => new GroupCommit(dataSource, this));
+    /// <summary>The group commit's writers, started with the first lease of given addresses.</summary>
+    private GroupCommit Batches => LazyInitializer.EnsureInitialized(ref _groupCommit, () => new GroupCommit(dataSource, this));
 
     /// <summary>
     /// Up to <paramref name="limit"/> addresses of the scope that no lease reserves for the
