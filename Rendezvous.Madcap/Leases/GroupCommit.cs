@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using System.Net;
-using System.Threading.Channels;
 using Npgsql;
 
 namespace Rendezvous.Madcap.Leases;
@@ -18,8 +16,17 @@ namespace Rendezvous.Madcap.Leases;
 /// Identifier in use), PostgreSQL rolls the whole batch back; each of its allocations is then run
 /// on its own, so that each caller sees its own outcome, as without batching.
 /// </para>
+/// <para>
+/// Each writer is a thread of its own doing blocking I/O, and each caller's continuation (the rest
+/// of its exchange: the ACK's encoding and send) runs on that thread as soon as the batch commits.
+/// An exchange then wakes two threads in the server (the receive thread, a writer) instead of the
+/// four to six of a thread-pool writer (pool worker, socket event thread, pool worker, pool worker),
+/// and each wake-up is a chance to wait behind another process for the CPU: that waiting was the
+/// exchange's tail under load. A writer idle for <see cref="DefaultIdleTimeout"/> ends, and one is started
+/// again when work comes and fewer than <see cref="Writers"/> run.
+/// </para>
 /// </summary>
-internal sealed class GroupCommit
+internal sealed class GroupCommit(NpgsqlDataSource dataSource, TimeSpan idleTimeout)
 {
     /// <summary>Batches in flight at once.</summary>
     public const int Writers = 2;
@@ -27,17 +34,23 @@ internal sealed class GroupCommit
     /// <summary>Most allocations in one batch.</summary>
     public const int MaxBatch = 64;
 
-    private readonly NpgsqlDataSource _dataSource;
-    private readonly LeaseStore _store;
-    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = false, SingleWriter = false });
+    /// <summary>How long a writer thread waits for work before it ends, unless told otherwise.</summary>
+    public static readonly TimeSpan DefaultIdleTimeout = TimeSpan.FromSeconds(30);
 
-    public GroupCommit(NpgsqlDataSource dataSource, LeaseStore store)
+    private readonly object _gate = new();
+    private readonly Queue<Pending> _queue = new();
+    private int _running;
+    private int _idle;
+
+    /// <summary>Writer threads running now.</summary>
+    public int Running
     {
-        _dataSource = dataSource;
-        _store = store;
-        for (var i = 0; i < Writers; i++)
+        get
         {
-            _ = Task.Run(WriteLoopAsync);
+            lock (_gate)
+            {
+                return _running;
+            }
         }
     }
 
@@ -45,71 +58,111 @@ internal sealed class GroupCommit
 
     public async Task<(int Held, IPAddress[] Granted)> WriteAsync(LeaseStore.LeaseInsert allocation, CancellationToken cancellationToken)
     {
-        var pending = new Pending(allocation, new TaskCompletionSource<(int, IPAddress[])>(TaskCreationOptions.RunContinuationsAsynchronously));
-        var queued = _queue.Writer.TryWrite(pending);
-        Debug.Assert(queued, "the queue is unbounded and never completed");
+        // Continuations run on the writer that completes this (see the class's remarks).
+        var pending = new Pending(allocation, new TaskCompletionSource<(int, IPAddress[])>());
+        var start = false;
+        lock (_gate)
+        {
+            _queue.Enqueue(pending);
+            if (_idle > 0)
+            {
+                Monitor.Pulse(_gate);
+            }
+            else if (_running < Writers)
+            {
+                _running++;
+                start = true;
+            }
+        }
+
+        if (start)
+        {
+            new Thread(WriteLoop) { IsBackground = true, Name = "MADCAP group commit" }.Start();
+        }
 
         // A caller that stops waiting does not undo the write: its lease commits (or not) with the batch.
         return await pending.Done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task WriteLoopAsync()
+    private void WriteLoop()
     {
         var batch = new List<Pending>(MaxBatch);
-        while (await _queue.Reader.WaitToReadAsync().ConfigureAwait(false))
+        while (true)
         {
-            batch.Clear();
-            while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var next))
+            lock (_gate)
             {
-                batch.Add(next);
+                while (_queue.Count == 0)
+                {
+                    _idle++;
+                    var woken = Monitor.Wait(_gate, idleTimeout);
+                    _idle--;
+                    if (!woken && _queue.Count == 0)
+                    {
+                        _running--;
+                        return;
+                    }
+                }
+
+                while (batch.Count < MaxBatch && _queue.TryDequeue(out var next))
+                {
+                    batch.Add(next);
+                }
             }
 
             if (batch.Count == 1)
             {
-                await AloneAsync(batch[0]).ConfigureAwait(false);
+                Alone(batch[0]);
             }
-            else if (batch.Count > 1)
+            else
             {
-                await TogetherAsync(batch).ConfigureAwait(false);
+                Together(batch);
             }
+
+            batch.Clear();
         }
     }
 
-    private async Task AloneAsync(Pending pending)
+    private void Alone(Pending pending)
     {
+        (int, IPAddress[]) result;
         try
         {
-            pending.Done.TrySetResult(await _store.InsertAloneAsync(pending.Allocation, CancellationToken.None).ConfigureAwait(false));
+            using var command = dataSource.CreateCommand(pending.Allocation.Statement);
+            pending.Allocation.AddParameters(command.Parameters);
+            using var reader = command.ExecuteReader();
+            reader.Read();
+            result = (reader.GetInt32(0), reader.GetFieldValue<IPAddress[]>(1));
         }
         catch (Exception e)
         {
             pending.Done.TrySetException(e);
+            return;
         }
+
+        pending.Done.TrySetResult(result);
     }
 
-    private async Task TogetherAsync(List<Pending> batch)
+    private void Together(List<Pending> batch)
     {
         batch.Sort(static (a, b) => CompareClients(a.Allocation.Request.Client, b.Allocation.Request.Client));
         var results = new (int Held, IPAddress[] Granted)[batch.Count];
         try
         {
-            await using (var command = _dataSource.CreateBatch())
+            using var command = dataSource.CreateBatch();
+            foreach (var pending in batch)
             {
-                foreach (var pending in batch)
-                {
-                    var statement = new NpgsqlBatchCommand(pending.Allocation.Statement);
-                    pending.Allocation.AddParameters(statement.Parameters);
-                    command.BatchCommands.Add(statement);
-                }
+                var statement = new NpgsqlBatchCommand(pending.Allocation.Statement);
+                pending.Allocation.AddParameters(statement.Parameters);
+                command.BatchCommands.Add(statement);
+            }
 
-                // Every row is read, and the reader closed (which waits for the commit), before anyone is answered.
-                await using var reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
-                for (var i = 0; i < batch.Count; i++)
-                {
-                    await reader.ReadAsync().ConfigureAwait(false);
-                    results[i] = (reader.GetInt32(0), reader.GetFieldValue<IPAddress[]>(1));
-                    await reader.NextResultAsync().ConfigureAwait(false);
-                }
+            // Every row is read, and the reader closed (which waits for the commit), before anyone is answered.
+            using var reader = command.ExecuteReader();
+            for (var i = 0; i < batch.Count; i++)
+            {
+                reader.Read();
+                results[i] = (reader.GetInt32(0), reader.GetFieldValue<IPAddress[]>(1));
+                reader.NextResult();
             }
         }
         catch (PostgresException)
@@ -117,7 +170,7 @@ internal sealed class GroupCommit
             // The batch was rolled back whole: each allocation on its own, for its own outcome.
             foreach (var pending in batch)
             {
-                await AloneAsync(pending).ConfigureAwait(false);
+                Alone(pending);
             }
 
             return;

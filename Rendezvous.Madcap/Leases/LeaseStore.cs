@@ -25,6 +25,9 @@ public sealed record LeaseStoreLimits
     /// commit. Off: one statement and commit each.
     /// </summary>
     public bool GroupCommit { get; init; } = true;
+
+    /// <summary>How long a group-commit writer thread waits for work before it ends (shorter in tests).</summary>
+    internal TimeSpan GroupCommitIdle { get; init; } = Leases.GroupCommit.DefaultIdleTimeout;
 }
 
 /// <summary>
@@ -343,7 +346,7 @@ public sealed class LeaseStore(NpgsqlDataSource dataSource, TimeProvider time, L
     }
 
     /// <summary>One allocation in a statement and transaction of its own; exceptions are the caller's to read.</summary>
-    internal async Task<(int Held, IPAddress[] Granted)> InsertAloneAsync(LeaseInsert allocation, CancellationToken cancellationToken)
+    private async Task<(int Held, IPAddress[] Granted)> InsertAloneAsync(LeaseInsert allocation, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(allocation.Statement);
         allocation.AddParameters(command.Parameters);
@@ -355,7 +358,10 @@ public sealed class LeaseStore(NpgsqlDataSource dataSource, TimeProvider time, L
     private GroupCommit? _groupCommit;
 
     /// <summary>The group commit's writers, started with the first lease of given addresses.</summary>
-    private GroupCommit Batches => LazyInitializer.EnsureInitialized(ref _groupCommit, () => new GroupCommit(dataSource, this));
+    private GroupCommit Batches => LazyInitializer.EnsureInitialized(ref _groupCommit, () => new GroupCommit(dataSource, limits.GroupCommitIdle));
+
+    /// <summary>Group-commit writer threads running now.</summary>
+    internal int GroupCommitWriters => _groupCommit?.Running ?? 0;
 
     /// <summary>
     /// Up to <paramref name="limit"/> addresses of the scope that no lease reserves for the

@@ -242,4 +242,31 @@ public sealed class LeaseStoreTests(PostgresServer postgres) : IClassFixture<Pos
         await using var count = dataSource.CreateCommand("SELECT count(*) FROM madcap.leases");
         Assert.Equal(10L, (long)(await count.ExecuteScalarAsync())!);
     }
+
+    [Fact]
+    public async Task Group_commit_writers_end_when_idle_and_start_again_for_the_next_lease()
+    {
+        var (store, _, dataSource) = await CreateAsync(SmallScope(), new LeaseStoreLimits { GroupCommitIdle = TimeSpan.FromMilliseconds(100) });
+        await using var _ = dataSource;
+        var scope = (await store.ScopeAsync(Local, CancellationToken.None))!;
+        var free = (await store.FreeAsync(scope, Now, Now.AddHours(1), 16, null, CancellationToken.None)).Take(2).ToArray();
+
+        var first = await store.AllocateAsync(Request(1) with { Addresses = [free[0]] }, CancellationToken.None);
+        Assert.Equal([free[0]], first.Lease!.Addresses);
+        Assert.InRange(store.GroupCommitWriters, 1, GroupCommit.Writers);
+
+        // Idle past the timeout: every writer thread ends.
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (store.GroupCommitWriters > 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.Equal(0, store.GroupCommitWriters);
+
+        // The next lease starts one again, and is committed.
+        var second = await store.AllocateAsync(Request(2) with { Addresses = [free[1]] }, CancellationToken.None);
+        Assert.Equal([free[1]], second.Lease!.Addresses);
+        Assert.NotNull(await store.GetAsync(second.Lease.LeaseIdentifier, CancellationToken.None));
+    }
 }
