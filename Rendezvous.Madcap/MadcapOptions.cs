@@ -64,6 +64,16 @@ public sealed class MadcapOptions : IValidatableObject
     [Range(1, 1000)]
     public int DatabaseConnections { get; set; } = 8;
 
+    /// <summary>
+    /// Group commit: how many batches of leases (of an offer's or a pool's addresses) may be in
+    /// flight at once, each one transaction and one WAL flush, each lease answered after its
+    /// batch commits. Fewer writers make bigger batches (less PostgreSQL work per lease, a longer
+    /// wait for each); 0 turns group commit off (one commit per lease). Each writer holds one of
+    /// <see cref="DatabaseConnections"/> while it writes.
+    /// </summary>
+    [Range(0, 64)]
+    public int GroupCommitWriters { get; set; } = 2;
+
     /// <summary>How often expired leases and lapsed offers are reclaimed.</summary>
     [Range(1, 86400)]
     public int ReclaimIntervalSeconds { get; set; } = 60;

@@ -9,6 +9,8 @@
 # MADCAP_PIN=1 pins each server and PostgreSQL to core 1 and each load generator to core 0 (taskset),
 # so that the generator never competes with what it measures.
 # MADCAP_WARMUP (seconds, default 5) of each of our modes runs first, unrecorded.
+# MADCAP_WAL_WARMUP_MB (default 1024; 0 to skip) of WAL is written and checkpointed before anything runs,
+# so that WAL segments are recycled as on a running server (see below); walBytes per phase are recorded.
 # MADCAP_KEA=0 runs our phases only (for quick experiments; no ratio is written). The environment
 # is passed on to the service, so runtime settings (DOTNET_*) can be tried without a rebuild.
 # Phases (MADCAP_DURATION seconds each, default 20):
@@ -73,6 +75,21 @@ if [[ -n "${MADCAP_PG_STATEMENTS:-}" ]]; then
   "$repo/deploy/local/postgres.sh" stop --data "$work/pg" >&2
   "${pin_server[@]}" "$repo/deploy/local/postgres.sh" start --data "$work/pg" --port 5432 --password-file "$work/pg.password" --database rendezvous >&2
   PGPASSWORD=$(cat "$work/pg.password") "$pg_bin/psql" -h 127.0.0.1 -p 5432 -U postgres -d rendezvous -qc "CREATE EXTENSION pg_stat_statements" >&2
+fi
+sql() { PGPASSWORD=$(cat "$work/pg.password") "$pg_bin/psql" -h 127.0.0.1 -p 5432 -U postgres -d rendezvous "$@"; }
+# A steady state for the WAL, as on a server that has been running: segments recycled, not created.
+# A fresh cluster creates each new 16 MB WAL segment and fills it with zeros (wal_init_zero) while
+# commits wait; here that is about 20 ms (dd with fdatasync: 780-880 MB/s), once every 2 to 3 s at
+# these rates, about 1 % of the exchanges. A running server renames old segments at each checkpoint
+# instead, keeping at least min_wal_size of them. So: min_wal_size as large as the run's WAL, that
+# much WAL written once, and a checkpoint. Both servers run on this PostgreSQL alike.
+wal_mb=${MADCAP_WAL_WARMUP_MB:-1024}
+if (( wal_mb > 0 )); then
+  echo "steady-state WAL: $wal_mb MB written and checkpointed first ..." >&2
+  sql -qc "ALTER SYSTEM SET min_wal_size = '${wal_mb}MB'" -c "ALTER SYSTEM SET max_wal_size = '$(( wal_mb * 2 ))MB'" -c "SELECT pg_reload_conf()" >/dev/null
+  sql -qc "CREATE TABLE wal_warm_up AS SELECT g, repeat('x', 1000) AS filler FROM generate_series(1, $(( wal_mb * 900 ))) g" \
+    -c "DROP TABLE wal_warm_up" -c "CHECKPOINT" >&2
+  echo "postgresql: min_wal_size ${wal_mb}MB, max_wal_size $(( wal_mb * 2 ))MB; $(ls "$work/pg/pgdata/pg_wal" | grep -c '^[0-9A-F]\{24\}$') WAL segments ready after the warm-up" | tee -a "$out/machine.txt"
 fi
 if [[ -n "${MADCAP_PG_SET:-}" ]]; then
   # Diagnosis only (never for a recorded result): e.g. MADCAP_PG_SET="synchronous_commit = off".
@@ -189,14 +206,19 @@ def q(p):
         seen += c
         if seen >= p * total: return k
     return None
-json.dump({"exchanges": total, "p50Ms": q(0.5), "p90Ms": q(0.9), "p99Ms": q(0.99), "p999Ms": q(0.999), "maxBucketMs": delta[-1][0] if delta else None}, open(sys.argv[3], "w"))
+wal = int(sys.argv[4]) if len(sys.argv) > 4 else 0
+json.dump({"exchanges": total, "p50Ms": q(0.5), "p90Ms": q(0.9), "p99Ms": q(0.99), "p999Ms": q(0.999), "maxBucketMs": delta[-1][0] if delta else None,
+           "walBytes": wal, "walBytesPerExchange": round(wal / total) if total else None}, open(sys.argv[3], "w"))
 PY
 }
+wal_lsn() { sql -Atc "SELECT pg_current_wal_lsn()"; }
+wal_since() { sql -Atc "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '$1')::bigint"; }
 ours() { # mode rate file
   server_stats > "$work/stats-before.json"
+  local lsn; lsn=$(wal_lsn)
   measured "${3%.json}" "$service_pid" "${driver[@]}" madcap --server 127.0.0.1:2535 --scope 239.0.0.0 --mode "$1" --clients 32 --duration "$duration" --rate "$2" --out "$out/$3" >/dev/null
   server_stats > "$work/stats-after.json"
-  server_phase "$work/stats-before.json" "$work/stats-after.json" "$out/server-$3"
+  server_phase "$work/stats-before.json" "$work/stats-after.json" "$out/server-$3" "$(wal_since "$lsn")"
   python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['exchangesPerSecond'])" "$out/$3"
 }
 

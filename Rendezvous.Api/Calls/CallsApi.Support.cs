@@ -11,6 +11,9 @@ using Rendezvous.Media.Relay;
 
 namespace Rendezvous.Api.Calls;
 
+/// <summary>GET /api/media/stats: the mixer's ticks since the start, and the jitter buffers now.</summary>
+internal sealed record MediaStatsResponse(MixerTicks MixerTicks, JitterBufferDepths JitterBuffers);
+
 /// <summary>A call as the API shows it.</summary>
 internal sealed record CallResponse(
     Guid Id, CallState State, Guid? Peer, Guid? Hub, Guid? ConsultationOf, CallMedia Media,

@@ -31,6 +31,7 @@ internal static class MadcapSetup
                 ExtraAllocationTime = TimeSpan.FromSeconds(options.Value.ExtraAllocationSeconds),
                 MaxAddressesPerLease = options.Value.MaxAddressesPerLease,
                 MaxAddressesPerClient = options.Value.MaxAddressesPerClient,
+                GroupCommitWriters = options.Value.GroupCommitWriters,
             });
         });
         services.AddHostedService<LeaseMaintenance>();

@@ -8,7 +8,7 @@ namespace Rendezvous.Madcap.Leases;
 /// PostgreSQL as one batch (one round trip; one implicit transaction, so one commit and one WAL
 /// flush), and each caller gets its row only after that commit, so an ACK still follows a durable
 /// lease. A batch forms only from what is already waiting (no waiting for more), so a lone request
-/// goes out at once. <see cref="Writers"/> batches may be in flight at once; each is ordered by
+/// goes out at once. <c>writers</c> batches may be in flight at once; each is ordered by
 /// client address, so that two batches take the clients' usage rows in one order and cannot
 /// deadlock on them.
 /// <para>
@@ -23,14 +23,11 @@ namespace Rendezvous.Madcap.Leases;
 /// four to six of a thread-pool writer (pool worker, socket event thread, pool worker, pool worker),
 /// and each wake-up is a chance to wait behind another process for the CPU: that waiting was the
 /// exchange's tail under load. A writer idle for <see cref="DefaultIdleTimeout"/> ends, and one is started
-/// again when work comes and fewer than <see cref="Writers"/> run.
+/// again when work comes and fewer than <c>writers</c> run.
 /// </para>
 /// </summary>
-internal sealed class GroupCommit(NpgsqlDataSource dataSource, TimeSpan idleTimeout)
+internal sealed class GroupCommit(NpgsqlDataSource dataSource, int writers, TimeSpan idleTimeout)
 {
-    /// <summary>Batches in flight at once.</summary>
-    public const int Writers = 2;
-
     /// <summary>Most allocations in one batch.</summary>
     public const int MaxBatch = 64;
 
@@ -68,7 +65,7 @@ internal sealed class GroupCommit(NpgsqlDataSource dataSource, TimeSpan idleTime
             {
                 Monitor.Pulse(_gate);
             }
-            else if (_running < Writers)
+            else if (_running < writers)
             {
                 _running++;
                 start = true;

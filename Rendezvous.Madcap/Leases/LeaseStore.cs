@@ -22,9 +22,9 @@ public sealed record LeaseStoreLimits
     /// <summary>
     /// Leases of given addresses (an offer's, or a pool's candidates) that wait at the same moment are
     /// written in one round trip and committed together (group commit), each answered only after the
-    /// commit. Off: one statement and commit each.
+    /// commit; this many batches may be in flight at once. 0: one statement and commit each.
     /// </summary>
-    public bool GroupCommit { get; init; } = true;
+    public int GroupCommitWriters { get; init; } = 2;
 
     /// <summary>How long a group-commit writer thread waits for work before it ends (shorter in tests).</summary>
     internal TimeSpan GroupCommitIdle { get; init; } = Leases.GroupCommit.DefaultIdleTimeout;
@@ -310,7 +310,7 @@ public sealed class LeaseStore(NpgsqlDataSource dataSource, TimeProvider time, L
         Guid id, LeaseRequest request, LeasePlan plan, (DateTimeOffset Start, DateTimeOffset End) period, int quota, CancellationToken cancellationToken)
     {
         var allocation = new LeaseInsert(id, request, plan, period, Reserved(period.Start, period.End), quota, time.GetUtcNow());
-        if (request.Addresses is not null && limits.GroupCommit)
+        if (request.Addresses is not null && limits.GroupCommitWriters > 0)
         {
             return await Batches.WriteAsync(allocation, cancellationToken).ConfigureAwait(false);
         }
@@ -358,10 +358,10 @@ public sealed class LeaseStore(NpgsqlDataSource dataSource, TimeProvider time, L
     private GroupCommit? _groupCommit;
 
     /// <summary>The group commit's writers, started with the first lease of given addresses.</summary>
-    private GroupCommit Batches => LazyInitializer.EnsureInitialized(ref _groupCommit, () => new GroupCommit(dataSource, limits.GroupCommitIdle));
+    private GroupCommit Batches => LazyInitializer.EnsureInitialized(ref _groupCommit, () => new GroupCommit(dataSource, limits.GroupCommitWriters, limits.GroupCommitIdle));
 
     /// <summary>Group-commit writer threads running now.</summary>
-    internal int GroupCommitWriters => _groupCommit?.Running ?? 0;
+    internal int RunningGroupCommitWriters => _groupCommit?.Running ?? 0;
 
     /// <summary>
     /// Up to <paramref name="limit"/> addresses of the scope that no lease reserves for the

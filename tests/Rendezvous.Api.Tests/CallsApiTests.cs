@@ -92,6 +92,22 @@ public sealed class CallsApiTests(PostgresServer postgres) : IClassFixture<Postg
         Assert.Equal([a, x, y], added.GetProperty("members").EnumerateArray().Select(m => m.GetString()));
         Assert.Equal("conferenced", await StateOf(alice, y));
 
+        // Three parties are mixed: the mixer's ticks are counted by duration, and each mixed leg has a jitter buffer.
+        var stats = await alice.GetFromJsonAsync<JsonElement>("/api/media/stats");
+        for (var wait = 0; stats.GetProperty("mixerTicks").GetProperty("count").GetInt64() < 5 && wait < 100; wait++)
+        {
+            await Task.Delay(50);
+            stats = await alice.GetFromJsonAsync<JsonElement>("/api/media/stats");
+        }
+
+        var ticks = stats.GetProperty("mixerTicks");
+        var buckets = ticks.GetProperty("buckets").EnumerateArray().ToList();
+        Assert.InRange(ticks.GetProperty("count").GetInt64(), 5, long.MaxValue);
+        Assert.Equal(ticks.GetProperty("count").GetInt64(), buckets.Sum(b => b.GetProperty("count").GetInt64()));
+        Assert.Equal(5.0, buckets[6].GetProperty("upToMs").GetDouble(), 9);
+        Assert.Equal(JsonValueKind.Null, buckets[^1].GetProperty("upToMs").ValueKind);
+        Assert.Equal(3, stats.GetProperty("jitterBuffers").GetProperty("buffers").GetInt32());
+
         // An illegal transition: 409 naming the operation and the current state.
         var refused = await Post(alice, $"/api/calls/{y}/hold", null, HttpStatusCode.Conflict);
         Assert.Equal("hold", refused.GetProperty("operation").GetString());

@@ -56,12 +56,19 @@ public sealed partial class MulticastRelayTests(PostgresServer postgres) : IClas
         Assert.True(Tones.Share(groupForward, 1000) > 0.8, $"forwarding, the group should hear the party: {Tones.Describe(groupForward, 440, 1000)}");
 
         var capture = Path.Combine(_dir, "media.pcapng");
-        string[] decodeAs = ["-d", "udp.port==5004,rtp", "-d", "udp.port==46010,rtp"];
+        string[] decodeAs = ["-d", "udp.port==5004,rtp", "-d", "udp.port==5005,rtcp", "-d", "udp.port==46010,rtp", "-d", "udp.port==46011,rtcp"];
         var groupSsrcs = Ssrcs(await Tshark(capture, decodeAs, "rtp && ip.src == 127.0.0.2 && udp.dstport == 5004"));
         var toParty = Ssrcs(await Tshark(capture, decodeAs, "rtp && udp.dstport == 46010"));
         var groupSender = Assert.Single(groupSsrcs);
         Assert.Contains(groupSender, toParty); // forwarded unchanged
         Assert.True(toParty.Count >= 2, "the mixed phase sends the leg's own SSRC"); // and mixed with our own
+
+        // The group leg's own RTCP, to the group's RTCP port (not ffmpeg's, from 127.0.0.2): sender reports while it
+        // sends the mix, and a BYE when a binding ends; every packet is checked for malformation below.
+        var groupReports = (await Tshark(capture, decodeAs, "rtcp && ip.dst == 239.255.42.42 && udp.dstport == 5005 && ip.src != 127.0.0.2", "rtcp.pt"))
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.Contains(groupReports, r => r.Split(',').Contains("200"));
+        Assert.Contains(groupReports, r => r.Split(',').Contains("203"));
 
         var problems = await Tshark(capture, decodeAs, "_ws.malformed || _ws.expert.severity >= warning");
         Assert.True(string.IsNullOrWhiteSpace(problems), $"tshark flagged packets:\n{problems}");
@@ -72,9 +79,9 @@ public sealed partial class MulticastRelayTests(PostgresServer postgres) : IClas
     private static HashSet<string> Ssrcs(string fields) =>
         [.. fields.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Where(l => l.StartsWith("0x", StringComparison.Ordinal))];
 
-    private static async Task<string> Tshark(string capture, string[] decodeAs, string filter)
+    private static async Task<string> Tshark(string capture, string[] decodeAs, string filter, string field = "rtp.ssrc")
     {
-        var text = await ProcessRunner.RunAsync("tshark", ["-r", capture, .. decodeAs, "-Y", filter, "-T", "fields", "-e", "rtp.ssrc"], TimeSpan.FromSeconds(60));
+        var text = await ProcessRunner.RunAsync("tshark", ["-r", capture, .. decodeAs, "-Y", filter, "-T", "fields", "-e", field], TimeSpan.FromSeconds(60));
         return string.Join('\n', text.Split('\n').Where(l => !l.StartsWith("Running as user", StringComparison.Ordinal)));
     }
 
