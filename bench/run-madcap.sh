@@ -196,19 +196,30 @@ server_stats() { curl -s http://127.0.0.1:5080/api/madcap/stats; }
 server_phase() { # before-file after-file out-file
   python3 - "$@" <<'PY'
 import json, sys
-def buckets(f): return {b["upToMs"]: b["count"] for b in json.load(open(f))["exchangeDuration"]["buckets"]}
-before, after = buckets(sys.argv[1]), buckets(sys.argv[2])
-delta = sorted((k, after[k] - before.get(k, 0)) for k in after if after[k] > before.get(k, 0))
-total = sum(c for _, c in delta)
-def q(p):
-    seen = 0
-    for k, c in delta:
+first, last = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+def buckets(histogram): return {b["upToMs"]: b["count"] for b in (histogram or {}).get("buckets", [])}
+def delta(pick):
+    before, after = buckets(pick(first)), buckets(pick(last))
+    return sorted((k, after[k] - before.get(k, 0)) for k in after if after[k] > before.get(k, 0))
+def q(d, p):
+    total, seen = sum(c for _, c in d), 0
+    for k, c in d:
         seen += c
         if seen >= p * total: return k
     return None
+exchanges = delta(lambda s: s["exchangeDuration"])
+total = sum(c for _, c in exchanges)
 wal = int(sys.argv[4]) if len(sys.argv) > 4 else 0
-json.dump({"exchanges": total, "p50Ms": q(0.5), "p90Ms": q(0.9), "p99Ms": q(0.99), "p999Ms": q(0.999), "maxBucketMs": delta[-1][0] if delta else None,
-           "walBytes": wal, "walBytesPerExchange": round(wal / total) if total else None}, open(sys.argv[3], "w"))
+result = {"exchanges": total, "p50Ms": q(exchanges, 0.5), "p90Ms": q(exchanges, 0.9), "p99Ms": q(exchanges, 0.99), "p999Ms": q(exchanges, 0.999),
+          "maxBucketMs": exchanges[-1][0] if exchanges else None, "walBytes": wal, "walBytesPerExchange": round(wal / total) if total else None}
+# The group commit: each lease's wait for a writer, each batch's time in PostgreSQL (round trip, statements, commit).
+gc0, gc1 = first.get("groupCommit") or {}, last.get("groupCommit") or {}
+if gc1:
+    batches, leases = gc1["batches"] - gc0.get("batches", 0), gc1["leases"] - gc0.get("leases", 0)
+    wait, write = delta(lambda s: (s.get("groupCommit") or {}).get("wait")), delta(lambda s: (s.get("groupCommit") or {}).get("write"))
+    result["groupCommit"] = {"batches": batches, "leases": leases, "meanBatch": round(leases / batches, 2) if batches else None,
+                             "waitP50Ms": q(wait, 0.5), "waitP99Ms": q(wait, 0.99), "writeP50Ms": q(write, 0.5), "writeP99Ms": q(write, 0.99)}
+json.dump(result, open(sys.argv[3], "w"))
 PY
 }
 wal_lsn() { sql -Atc "SELECT pg_current_wal_lsn()"; }

@@ -28,11 +28,11 @@ internal static class MadcapApi
             .RequireAuthorization(RendezvousPolicies.Admin)
             .WithName("ReplaceMadcapScope")
             .WithSummary("Changes a scope's TTL, names, lease limits and exclusions; needs If-Match with its version (administrators).");
-        endpoints.MapGet("/api/madcap/stats", (Rendezvous.Madcap.Server.MadcapStats stats) => TypedResults.Ok(stats.Snapshot()))
+        endpoints.MapGet("/api/madcap/stats", (Rendezvous.Madcap.Server.MadcapStats stats, LeaseStore store) => TypedResults.Ok(stats.Snapshot() with { GroupCommit = store.GroupCommitStats() }))
             .RequireAuthorization(RendezvousPolicies.Reader)
             .WithTags("MADCAP")
             .WithName("MadcapStats")
-            .WithSummary("The MADCAP server's counters (after RFC 3559's MIB): messages by type, NAKs, invalid, denied by quota, clock skews, unknown lease identifiers.");
+            .WithSummary("The MADCAP server's counters (after RFC 3559's MIB): messages by type, NAKs, invalid, denied by quota, clock skews, unknown lease identifiers; exchange durations; the group commit's batches, waits and writes.");
         scopes.MapDelete("/{first}", DeleteAsync)
             .RequireAuthorization(RendezvousPolicies.Admin)
             .WithName("DeleteMadcapScope")

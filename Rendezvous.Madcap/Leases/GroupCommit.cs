@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using System.Net;
+using Rendezvous.Madcap.Server;
 using Npgsql;
 
 namespace Rendezvous.Madcap.Leases;
@@ -28,6 +30,11 @@ namespace Rendezvous.Madcap.Leases;
 /// </summary>
 internal sealed class GroupCommit(NpgsqlDataSource dataSource, int writers, TimeSpan idleTimeout)
 {
+    private readonly DurationHistogram _waits = new();
+    private readonly DurationHistogram _writes = new();
+    private long _batches;
+    private long _leases;
+
     /// <summary>Most allocations in one batch.</summary>
     public const int MaxBatch = 64;
 
@@ -51,12 +58,15 @@ internal sealed class GroupCommit(NpgsqlDataSource dataSource, int writers, Time
         }
     }
 
-    private sealed record Pending(LeaseStore.LeaseInsert Allocation, TaskCompletionSource<(int Held, IPAddress[] Granted)> Done);
+    /// <summary>Batches and leases written so far, each lease's wait for a writer, and each batch's time in PostgreSQL.</summary>
+    public GroupCommitSnapshot Snapshot() => new(Volatile.Read(ref _batches), Volatile.Read(ref _leases), _waits.Snapshot(), _writes.Snapshot());
+
+    private sealed record Pending(LeaseStore.LeaseInsert Allocation, TaskCompletionSource<(int Held, IPAddress[] Granted)> Done, long Queued);
 
     public async Task<(int Held, IPAddress[] Granted)> WriteAsync(LeaseStore.LeaseInsert allocation, CancellationToken cancellationToken)
     {
         // Continuations run on the writer that completes this (see the class's remarks).
-        var pending = new Pending(allocation, new TaskCompletionSource<(int, IPAddress[])>());
+        var pending = new Pending(allocation, new TaskCompletionSource<(int, IPAddress[])>(), Stopwatch.GetTimestamp());
         var start = false;
         lock (_gate)
         {
@@ -106,32 +116,46 @@ internal sealed class GroupCommit(NpgsqlDataSource dataSource, int writers, Time
                 }
             }
 
+            var taken = Stopwatch.GetTimestamp();
+            foreach (var pending in batch)
+            {
+                _waits.Record(Stopwatch.GetElapsedTime(pending.Queued, taken));
+            }
+
+            Interlocked.Increment(ref _batches);
+            Interlocked.Add(ref _leases, batch.Count);
             if (batch.Count == 1)
             {
-                Alone(batch[0]);
+                Alone(batch[0], taken);
             }
             else
             {
-                Together(batch);
+                Together(batch, taken);
             }
 
             batch.Clear();
         }
     }
 
-    private void Alone(Pending pending)
+    /// <summary>One allocation in a transaction of its own; a batch's time is recorded from <paramref name="started"/> (0: not recorded).</summary>
+    private void Alone(Pending pending, long started)
     {
         (int, IPAddress[]) result;
         try
         {
-            using var command = dataSource.CreateCommand(pending.Allocation.Statement);
-            pending.Allocation.AddParameters(command.Parameters);
-            using var reader = command.ExecuteReader();
-            reader.Read();
-            result = (reader.GetInt32(0), reader.GetFieldValue<IPAddress[]>(1));
+            using (var command = dataSource.CreateCommand(pending.Allocation.Statement))
+            {
+                pending.Allocation.AddParameters(command.Parameters);
+                using var reader = command.ExecuteReader();
+                reader.Read();
+                result = (reader.GetInt32(0), reader.GetFieldValue<IPAddress[]>(1));
+            }
+
+            Written(started);
         }
         catch (Exception e)
         {
+            Written(started);
             pending.Done.TrySetException(e);
             return;
         }
@@ -139,7 +163,15 @@ internal sealed class GroupCommit(NpgsqlDataSource dataSource, int writers, Time
         pending.Done.TrySetResult(result);
     }
 
-    private void Together(List<Pending> batch)
+    private void Written(long started)
+    {
+        if (started != 0)
+        {
+            _writes.Record(Stopwatch.GetElapsedTime(started));
+        }
+    }
+
+    private void Together(List<Pending> batch, long started)
     {
         batch.Sort(static (a, b) => CompareClients(a.Allocation.Request.Client, b.Allocation.Request.Client));
         var results = new (int Held, IPAddress[] Granted)[batch.Count];
@@ -165,15 +197,17 @@ internal sealed class GroupCommit(NpgsqlDataSource dataSource, int writers, Time
         catch (PostgresException)
         {
             // The batch was rolled back whole: each allocation on its own, for its own outcome.
+            Written(started);
             foreach (var pending in batch)
             {
-                Alone(pending);
+                Alone(pending, 0);
             }
 
             return;
         }
         catch (Exception e)
         {
+            Written(started);
             foreach (var pending in batch)
             {
                 pending.Done.TrySetException(e);
@@ -182,6 +216,7 @@ internal sealed class GroupCommit(NpgsqlDataSource dataSource, int writers, Time
             return;
         }
 
+        Written(started);
         for (var i = 0; i < batch.Count; i++)
         {
             batch[i].Done.TrySetResult(results[i]);
@@ -202,3 +237,10 @@ internal sealed class GroupCommit(NpgsqlDataSource dataSource, int writers, Time
         return x[..xl].SequenceCompareTo(y[..yl]);
     }
 }
+
+/// <summary>
+/// The group commit so far: batches and the leases in them, each lease's wait from its queueing to a
+/// writer taking it, and each batch's time from then to its commit (one round trip, the statements, the
+/// WAL flush). Both as in <see cref="DurationSnapshot"/>.
+/// </summary>
+public sealed record GroupCommitSnapshot(long Batches, long Leases, DurationSnapshot Wait, DurationSnapshot Write);

@@ -360,6 +360,9 @@ public sealed class LeaseStore(NpgsqlDataSource dataSource, TimeProvider time, L
     /// <summary>The group commit's writers, started with the first lease of given addresses.</summary>
     private GroupCommit Batches => LazyInitializer.EnsureInitialized(ref _groupCommit, () => new GroupCommit(dataSource, limits.GroupCommitWriters, limits.GroupCommitIdle));
 
+    /// <summary>The group commit's batches, waits and writes so far; null before its first lease.</summary>
+    public GroupCommitSnapshot? GroupCommitStats() => _groupCommit?.Snapshot();
+
     /// <summary>Group-commit writer threads running now.</summary>
     internal int RunningGroupCommitWriters => _groupCommit?.Running ?? 0;
 

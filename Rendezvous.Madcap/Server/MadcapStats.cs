@@ -6,7 +6,11 @@ namespace Rendezvous.Madcap.Server;
 public sealed record MadcapStatsSnapshot(
     long Received, long Discovers, long Offers, long Requests, long Renews, long Releases, long Informs,
     long Acks, long Naks, long Invalid, long Dropped, long Denied, long ClockSkews, long BadLeaseIdentifiers, long Retransmissions,
-    DurationSnapshot ExchangeDuration);
+    DurationSnapshot ExchangeDuration)
+{
+    /// <summary>The lease store's group commit (null until its first batch); see <see cref="Leases.GroupCommitSnapshot"/>.</summary>
+    public Leases.GroupCommitSnapshot? GroupCommit { get; init; }
+}
 
 /// <summary>
 /// The server's counters, after RFC 3559's MADCAP MIB: exported as the <c>rendezvous.madcap.messages</c>

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Text.Json;
 using Rendezvous.Media.Codecs;
 using Rendezvous.Media.Rtp;
 
@@ -116,7 +117,7 @@ internal sealed class MediaLeg : IDisposable
 /// Runs the legs: one sending thread on a drift-free schedule, one receiving thread (epoll over
 /// every leg's socket), CPU read from /proc at the edges of the measured window.
 /// </summary>
-internal sealed class MediaEngine(MediaLeg[] legs, TimeSpan warmup, TimeSpan window, IReadOnlyDictionary<string, int> processes)
+internal sealed class MediaEngine(MediaLeg[] legs, TimeSpan warmup, TimeSpan window, IReadOnlyDictionary<string, int> processes, Func<JsonElement?> serverStats)
 {
     private const int Samples = 160;
     private const int PacketLength = RtpPacket.FixedHeaderLength + Samples;
@@ -148,14 +149,16 @@ internal sealed class MediaEngine(MediaLeg[] legs, TimeSpan warmup, TimeSpan win
         SleepUntil(_windowStart);
         var before = Cpu.Snapshot(processes);
         var t0 = Stopwatch.GetTimestamp();
+        var statsBefore = serverStats();
         SleepUntil(_windowEnd);
         var after = Cpu.Snapshot(processes);
         var seconds = Stopwatch.GetElapsedTime(t0).TotalSeconds;
+        var statsAfter = serverStats();
         sender.Join();
         Thread.Sleep(300); // the last packets in flight
         receiver.Stop();
         receiving.Join();
-        return new MediaRun(Cpu.Delta(before, after), Interlocked.Read(ref _sent), Interlocked.Read(ref _sendErrors), seconds, SenderLatenessP99());
+        return new MediaRun(Cpu.Delta(before, after), Interlocked.Read(ref _sent), Interlocked.Read(ref _sendErrors), seconds, SenderLatenessP99(), statsBefore, statsAfter);
     }
 
     /// <summary>Leg i's packet k is due at start + k × 20 ms + i × 20 ms / legs: never by sleeping 20 ms, so lateness does not add up.</summary>

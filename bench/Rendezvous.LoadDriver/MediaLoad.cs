@@ -78,7 +78,7 @@ internal static class MediaLoad
             }
 
             Console.Error.WriteLine($"media: {target.Name}: {legs.Length} legs set up in {setupSeconds:0.0} s; {warmup.TotalSeconds} s warm-up + {window.TotalSeconds} s measured ...");
-            run = new MediaEngine(legs, warmup, window, processes).Run();
+            run = new MediaEngine(legs, warmup, window, processes, target.ServerStats).Run();
         }
         finally
         {
@@ -138,4 +138,4 @@ internal sealed class MarkerClock
 }
 
 /// <summary>What the engine measured besides the per-leg records: CPU and the packets it sent.</summary>
-internal sealed record MediaRun(Dictionary<string, double> CpuSeconds, long Sent, long SendErrors, double WindowSeconds, double SenderLateMsP99);
+internal sealed record MediaRun(Dictionary<string, double> CpuSeconds, long Sent, long SendErrors, double WindowSeconds, double SenderLateMsP99, JsonElement? StatsBefore, JsonElement? StatsAfter);

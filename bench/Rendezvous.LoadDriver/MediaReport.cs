@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json;
 
 namespace Rendezvous.LoadDriver;
 
@@ -88,6 +89,42 @@ internal static class MediaReport
             ["latencyMs"] = new Dictionary<string, object?> { ["markers"] = markers.Sum(m => m.Serial), ["samples"] = latencies.Length, ["min"] = L(0), ["p50"] = L(0.50), ["p99"] = L(0.99), ["max"] = L(1.0) },
             ["cpuSeconds"] = run.CpuSeconds.ToDictionary(c => c.Key, c => Math.Round(c.Value, 2), StringComparer.Ordinal),
             ["cores"] = cores,
+            ["mixerTicks"] = MixerTicks(run.StatsBefore, run.StatsAfter),
+            ["jitterBuffersAtEnd"] = run.StatsAfter is { } end ? end.GetProperty("jitterBuffers") : null,
         };
+    }
+
+    /// <summary>
+    /// The server's mixer ticks in the window, from its tick buckets at the start and the end:
+    /// how many, how many took over 5 ms, and the bound of the bucket holding the 99th percentile
+    /// (null: over the last bound, 50 ms). Null when the server has no such statistics.
+    /// </summary>
+    private static Dictionary<string, object?>? MixerTicks(JsonElement? before, JsonElement? after)
+    {
+        if (before is not { } b || after is not { } a)
+        {
+            return null;
+        }
+
+        static (double? UpTo, long Count)[] Read(JsonElement stats) =>
+            [.. stats.GetProperty("mixerTicks").GetProperty("buckets").EnumerateArray()
+                .Select(x => (x.GetProperty("upToMs").ValueKind == JsonValueKind.Null ? (double?)null : x.GetProperty("upToMs").GetDouble(), x.GetProperty("count").GetInt64()))];
+        var (first, last) = (Read(b), Read(a));
+        var delta = last.Select((x, i) => (x.UpTo, Count: x.Count - first[i].Count)).ToArray();
+        var total = delta.Sum(x => x.Count);
+        var over5 = delta.Where(x => x.UpTo is not { } bound || bound > 5).Sum(x => x.Count);
+        double? p99 = null;
+        long seen = 0;
+        foreach (var (upTo, count) in delta)
+        {
+            seen += count;
+            if (total > 0 && seen >= 0.99 * total)
+            {
+                p99 = upTo;
+                break;
+            }
+        }
+
+        return new Dictionary<string, object?> { ["count"] = total, ["over5Ms"] = over5, ["p99UpToMs"] = p99 };
     }
 }

@@ -21,6 +21,13 @@ internal interface IMediaTarget : IDisposable
 
     /// <summary>Removes every room and leg made by <see cref="SetUpAsync"/>, so the next step starts from an idle server.</summary>
     Task TearDownAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The server's own media statistics now (Rendezvous: <c>GET /api/media/stats</c>, the mixer's
+    /// ticks by duration), read at the measured window's start and end; null when the server has none.
+    /// Synchronous: it is read on the engine's timing thread, between two sleeps.
+    /// </summary>
+    JsonElement? ServerStats();
 }
 
 /// <summary>
@@ -85,6 +92,15 @@ internal sealed class RendezvousMediaTarget : IMediaTarget
         return JsonNode.Parse(text) ?? throw new InvalidOperationException($"POST {path}: empty answer");
     }
 
+    public JsonElement? ServerStats()
+    {
+        using var response = _http.Send(new HttpRequestMessage(HttpMethod.Get, new Uri("/api/media/stats", UriKind.Relative)));
+        response.EnsureSuccessStatusCode();
+        using var stream = response.Content.ReadAsStream();
+        using var document = JsonDocument.Parse(stream);
+        return document.RootElement.Clone();
+    }
+
     public void Dispose() => _http.Dispose();
 }
 
@@ -111,6 +127,9 @@ internal sealed class JanusMediaTarget : IMediaTarget
     }
 
     public string Name => "janus";
+
+    /// <summary>Janus exposes no mixer timing over its HTTP API.</summary>
+    public JsonElement? ServerStats() => null;
 
     public async Task<IPEndPoint[]> SetUpAsync(int hubs, int perHub, Func<int, int> driverPort, CancellationToken cancellationToken)
     {

@@ -242,6 +242,20 @@ public sealed class LeaseStoreTests(PostgresServer postgres) : IClassFixture<Pos
 
         await using var count = dataSource.CreateCommand("SELECT count(*) FROM madcap.leases");
         Assert.Equal(10L, (long)(await count.ExecuteScalarAsync())!);
+
+        // Every request went through the group commit (when on): each waited once, each batch was timed once.
+        var stats = store.GroupCommitStats();
+        if (writers == 0)
+        {
+            Assert.Null(stats);
+            return;
+        }
+
+        Assert.NotNull(stats);
+        Assert.Equal(requests.Length, stats.Leases);
+        Assert.InRange(stats.Batches, 1, requests.Length);
+        Assert.Equal(requests.Length, stats.Wait.Count);
+        Assert.Equal(stats.Batches, stats.Write.Count);
     }
 
     [Fact]
