@@ -99,7 +99,7 @@ public sealed partial class MediaSwitch : IRtpLegSink, IAsyncDisposable
             (_mixerThread, _reportThread) = (new TimerThread("mixer-clock", MixerThreadNice), new TimerThread("rtcp-reports"));
         }
 
-        _clock = new MixerClock(_mixerThread ?? time, settings.Mixer.FrameDuration, tickDuration: metrics.TickDuration);
+        _clock = new MixerClock(_mixerThread ?? time, settings.Mixer.FrameDuration, tickDuration: metrics.TickDuration, tickLateness: metrics.TickLateness);
         metrics.ObserveJitterBuffers(JitterBufferDepths);
         _reactor = settings.ReceiveThreads > 0 && ReceiveReactor.IsSupported ? new ReceiveReactor(settings.ReceiveThreads) : null;
         _reaper = time.CreateTimer(_ => Reap(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));

@@ -11,8 +11,8 @@ using Rendezvous.Media.Relay;
 
 namespace Rendezvous.Api.Calls;
 
-/// <summary>GET /api/media/stats: the mixer's ticks since the start, and the jitter buffers now.</summary>
-internal sealed record MediaStatsResponse(MixerTicks MixerTicks, JitterBufferDepths JitterBuffers);
+/// <summary>GET /api/media/stats: the mixer's ticks since the start (by duration, and by how late they started), and the jitter buffers now.</summary>
+internal sealed record MediaStatsResponse(MixerTicks MixerTicks, MixerTicks MixerTickLateness, JitterBufferDepths JitterBuffers);
 
 /// <summary>A call as the API shows it.</summary>
 internal sealed record CallResponse(

@@ -9,7 +9,7 @@ namespace Rendezvous.Api.OpenApi;
 /// that read their own bodies and query strings (to enforce limits and report errors by
 /// field) are described here, each with an example.
 /// </summary>
-internal static class OpenApiSetup
+internal static partial class OpenApiSetup
 {
     private const string ExampleSdp =
         "v=0\r\no=alice 3724394400 3724394400 IN IP4 192.0.2.1\r\ns=Town hall\r\ni=Quarterly all-hands\r\n" +
@@ -134,15 +134,7 @@ internal static class OpenApiSetup
                 Example(operation, "404", "application/problem+json", """{"title":"No such directory.","status":404}""");
                 break;
             case "RegisterUser":
-                operation.RequestBody = new OpenApiRequestBody
-                {
-                    Required = true,
-                    Description = "The user's name (the entry's cn), the IP phone to call (an IP address or host name), and how long the registration lasts (60-604800 s; default 3600).",
-                    Content = new Dictionary<string, OpenApiMediaType>
-                    {
-                        ["application/json"] = new() { Schema = new OpenApiSchema { Type = JsonSchemaType.Object }, Example = JsonNode.Parse("""{"name":"Alice Liddell","ipPhone":"192.0.2.10","registrationSeconds":3600}""") },
-                    },
-                };
+                JsonBody(operation, "The user's name (the entry's cn), the IP phone to call (an IP address or host name), and how long the registration lasts (60-604800 s; default 3600).", """{"name":"Alice Liddell","ipPhone":"192.0.2.10","registrationSeconds":3600}""");
                 Example(operation, "201", "application/json", ExampleUser);
                 Example(operation, "400", "application/problem+json", """{"title":"The user is not valid.","status":400,"errors":{"ipPhone":["is required: an IP address or a DNS host name (TAPI's IPPhonePrimary)"]}}""");
                 break;
@@ -153,21 +145,19 @@ internal static class OpenApiSetup
                 Example(operation, "403", "application/problem+json", """{"title":"Forbidden.","status":403,"detail":"Only the owner of 'Alice Liddell' or an administrator may end its registration."}""");
                 break;
             case "MadcapStats":
-                Example(operation, "200", "application/json", """{"received":12,"discovers":2,"offers":2,"requests":3,"renews":1,"releases":1,"informs":2,"acks":7,"naks":1,"invalid":1,"dropped":0,"denied":0,"clockSkews":0,"badLeaseIdentifiers":1,"retransmissions":0}""");
+                Example(operation, "200", "application/json",
+                    """
+                    {"received":12,"discovers":2,"offers":2,"requests":3,"renews":1,"releases":1,"informs":2,"acks":7,"naks":1,"invalid":1,"dropped":0,"denied":0,"clockSkews":0,"badLeaseIdentifiers":1,"retransmissions":0,
+                     "exchangeDuration":{"count":10,"p50Ms":0.639,"p90Ms":2.303,"p99Ms":4.095,"p999Ms":4.095,"maxMs":3.912,"buckets":[{"upToMs":0.639,"count":6},{"upToMs":2.303,"count":3},{"upToMs":4.095,"count":1}]},
+                     "groupCommit":{"batches":2,"leases":3,"wait":{"count":3,"p50Ms":0.143,"p90Ms":0.191,"p99Ms":0.191,"p999Ms":0.191,"maxMs":0.18,"buckets":[{"upToMs":0.143,"count":2},{"upToMs":0.191,"count":1}]},
+                     "write":{"count":2,"p50Ms":0.831,"p90Ms":1.151,"p99Ms":1.151,"p999Ms":1.151,"maxMs":1.1,"buckets":[{"upToMs":0.831,"count":1},{"upToMs":1.151,"count":1}]}}}
+                    """);
                 break;
             case "ListMadcapScopes":
                 Example(operation, "200", "application/json", "[" + ExampleScope + "]");
                 break;
             case "CreateMadcapScope":
-                operation.RequestBody = new OpenApiRequestBody
-                {
-                    Required = true,
-                    Description = "A multicast range (first is the Scope ID), the TTL clients must not exceed, language-tagged names, lease default and maximum, and exclusions.",
-                    Content = new Dictionary<string, OpenApiMediaType>
-                    {
-                        ["application/json"] = new() { Schema = new OpenApiSchema { Type = JsonSchemaType.Object }, Example = JsonNode.Parse("""{"first":"239.1.0.0","last":"239.1.3.255","ttl":8,"names":[{"language":"en","name":"Lab","isDefault":true}],"defaultLeaseSeconds":3600,"maxLeaseSeconds":86400,"exclusions":[{"first":"239.1.0.0","last":"239.1.0.9"}]}""") },
-                    },
-                };
+                JsonBody(operation, "A multicast range (first is the Scope ID), the TTL clients must not exceed, language-tagged names, lease default and maximum, and exclusions.", """{"first":"239.1.0.0","last":"239.1.3.255","ttl":8,"names":[{"language":"en","name":"Lab","isDefault":true}],"defaultLeaseSeconds":3600,"maxLeaseSeconds":86400,"exclusions":[{"first":"239.1.0.0","last":"239.1.0.9"}]}""");
                 Example(operation, "201", "application/json", ExampleScope);
                 Example(operation, "409", "application/problem+json", """{"title":"The scope overlaps another.","status":409}""");
                 break;
@@ -206,6 +196,9 @@ internal static class OpenApiSetup
                 Example(operation, "200", "application/json", """{"status":"healthy","checks":[{"name":"postgresql","kind":"postgresql","status":"healthy","durationMs":0.7},{"name":"local","kind":"ldap","status":"healthy","durationMs":1.6}]}""");
                 Example(operation, "503", "application/json", """{"status":"unhealthy","checks":[{"name":"local","kind":"ldap","status":"unhealthy","durationMs":1.2,"error":"ldap://127.0.0.1:3389: The LDAP server is unavailable. (LDAP error 81)"}]}""");
                 break;
+            default:
+                DescribeCalls(operation, name);
+                break;
         }
     }
 
@@ -238,6 +231,17 @@ internal static class OpenApiSetup
         {
             ["application/sdp"] = new() { Schema = new OpenApiSchema { Type = JsonSchemaType.String }, Example = JsonValue.Create(ExampleSdp) },
             ["application/json"] = new() { Schema = new OpenApiSchema { Type = JsonSchemaType.Object }, Example = JsonNode.Parse(ExampleConferenceJson) },
+        },
+    };
+
+    /// <summary>A required JSON request body with its description and example.</summary>
+    private static void JsonBody(OpenApiOperation operation, string description, string example) => operation.RequestBody = new OpenApiRequestBody
+    {
+        Required = true,
+        Description = description,
+        Content = new Dictionary<string, OpenApiMediaType>
+        {
+            ["application/json"] = new() { Schema = new OpenApiSchema { Type = JsonSchemaType.Object }, Example = JsonNode.Parse(example) },
         },
     };
 

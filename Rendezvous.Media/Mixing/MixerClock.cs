@@ -16,6 +16,7 @@ public sealed class MixerClock : IDisposable
     private readonly Lock _lock = new();
     private readonly TimeProvider _time;
     private readonly Action<TimeSpan>? _tickDuration;
+    private readonly Action<TimeSpan>? _tickLateness;
     private readonly List<IMixStep> _hubs = [];
     private IMixStep?[] _gathered = new IMixStep?[4];
     private ITimer? _timer;
@@ -24,13 +25,15 @@ public sealed class MixerClock : IDisposable
 
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> for a period of zero or less or a negative catch-up.</summary>
     /// <param name="tickDuration">Told how long each tick took to mix every hub (on <paramref name="time"/>), if given.</param>
-    public MixerClock(TimeProvider time, TimeSpan period, int maxCatchUp = 5, Action<TimeSpan>? tickDuration = null)
+    /// <param name="tickLateness">Told how long after it was due each tick started, if given: the clock keeping time, whatever a tick costs.</param>
+    public MixerClock(TimeProvider time, TimeSpan period, int maxCatchUp = 5, Action<TimeSpan>? tickDuration = null, Action<TimeSpan>? tickLateness = null)
     {
         ArgumentNullException.ThrowIfNull(time);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(period, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfNegative(maxCatchUp);
         _time = time;
         _tickDuration = tickDuration;
+        _tickLateness = tickLateness;
         Period = period;
         MaxCatchUp = maxCatchUp;
     }
@@ -145,6 +148,7 @@ public sealed class MixerClock : IDisposable
         ITimer? timer;
         IMixStep?[] hubs;
         long due;
+        long first;
         int count;
         lock (_lock)
         {
@@ -164,6 +168,7 @@ public sealed class MixerClock : IDisposable
             }
 
             due = Math.Max(0, behind);
+            first = _due;
             count = _hubs.Count;
             for (var i = 0; i < count; i++)
             {
@@ -178,6 +183,12 @@ public sealed class MixerClock : IDisposable
             LateTicks += n > 0 ? 1 : 0;
             Ticks++;
             var started = _time.GetTimestamp();
+            if (_tickLateness is { } lateness)
+            {
+                var late = _time.GetElapsedTime(_start, started) - DueTime(first + n);
+                lateness(late > TimeSpan.Zero ? late : TimeSpan.Zero);
+            }
+
             for (var i = 0; i < count; i++)
             {
                 // A detach during this tick clears the slot: that hub is not mixed again.

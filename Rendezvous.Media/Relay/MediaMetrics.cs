@@ -9,7 +9,9 @@ public sealed class MediaMetrics
     private readonly Counter<long> _sent;
     private readonly Counter<long> _dropped;
     private readonly Histogram<double> _tickDuration;
-    private readonly long[] _ticks = new long[TickBoundsSeconds.Length + 1];
+    private readonly Histogram<double> _tickLateness;
+    private readonly TickCounts _durations = new();
+    private readonly TickCounts _lateness = new();
     private readonly KeyValuePair<string, object?>[][] _reasons;
     private volatile Func<JitterBufferDepths>? _jitterBuffers;
 
@@ -23,6 +25,8 @@ public sealed class MediaMetrics
         _reasons = [.. Enum.GetValues<RtpDropReason>().Select(r => new[] { new KeyValuePair<string, object?>("reason", ReasonName(r)) })];
         _tickDuration = meter.CreateHistogram("rendezvous.mixer.tick.duration", "s", "Time one 20 ms mixer tick took to mix every call hub and send the mixes",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = TickBoundsSeconds });
+        _tickLateness = meter.CreateHistogram("rendezvous.mixer.tick.lateness", "s", "How long after it was due each 20 ms mixer tick started",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = TickBoundsSeconds });
         meter.CreateObservableGauge("rendezvous.mixer.jitter_buffer.depth.max", () => Observe(d => d.MaxFrames), "{frame}",
             "The deepest jitter buffer of all mixed legs now (frames from the playout point to the newest buffered frame)");
         meter.CreateObservableGauge("rendezvous.mixer.jitter_buffer.depth.mean", () => Observe(d => d.MeanFrames), "{frame}",
@@ -35,15 +39,15 @@ public sealed class MediaMetrics
     /// <summary>Records how long one mixer tick took (no allocation: no tags).</summary>
     public void TickDuration(TimeSpan elapsed)
     {
-        var seconds = elapsed.TotalSeconds;
-        _tickDuration.Record(seconds);
-        var bucket = 0;
-        while (bucket < TickBoundsSeconds.Length && seconds > TickBoundsSeconds[bucket])
-        {
-            bucket++;
-        }
+        _tickDuration.Record(elapsed.TotalSeconds);
+        _durations.Add(elapsed.TotalSeconds);
+    }
 
-        Interlocked.Increment(ref _ticks[bucket]);
+    /// <summary>Records how long after it was due one mixer tick started.</summary>
+    public void TickLateness(TimeSpan late)
+    {
+        _tickLateness.Record(late.TotalSeconds);
+        _lateness.Add(late.TotalSeconds);
     }
 
     /// <summary>
@@ -51,19 +55,10 @@ public sealed class MediaMetrics
     /// driver can read the ticks of any interval (the difference of two readings) without an OTLP
     /// collector; for instance whether more than 1 % of them took over 5 ms.
     /// </summary>
-    public MixerTicks Ticks()
-    {
-        var buckets = new MixerTickBucket[_ticks.Length];
-        long total = 0;
-        for (var i = 0; i < _ticks.Length; i++)
-        {
-            var count = Volatile.Read(ref _ticks[i]);
-            total += count;
-            buckets[i] = new MixerTickBucket(i < TickBoundsSeconds.Length ? TickBoundsSeconds[i] * 1000 : null, count);
-        }
+    public MixerTicks Ticks() => _durations.Read();
 
-        return new MixerTicks(total, buckets);
-    }
+    /// <summary>Every mixer tick since the start, counted by how late it started, in the same buckets as <see cref="Ticks"/>.</summary>
+    public MixerTicks TickLateness() => _lateness.Read();
 
     /// <summary>The mixed legs' jitter buffer depths now, or none when no leg is mixed.</summary>
     public JitterBufferDepths JitterBuffers() => _jitterBuffers?.Invoke() ?? default;
@@ -79,6 +74,37 @@ public sealed class MediaMetrics
     public void Sent() => _sent.Add(1);
 
     public void Dropped(RtpDropReason reason) => _dropped.Add(1, _reasons[(int)reason]);
+
+    /// <summary>Counts of durations in <see cref="TickBoundsSeconds"/>'s buckets, the last for longer ones; one interlocked increment each.</summary>
+    private sealed class TickCounts
+    {
+        private readonly long[] _counts = new long[TickBoundsSeconds.Length + 1];
+
+        public void Add(double seconds)
+        {
+            var bucket = 0;
+            while (bucket < TickBoundsSeconds.Length && seconds > TickBoundsSeconds[bucket])
+            {
+                bucket++;
+            }
+
+            Interlocked.Increment(ref _counts[bucket]);
+        }
+
+        public MixerTicks Read()
+        {
+            var buckets = new MixerTickBucket[_counts.Length];
+            long total = 0;
+            for (var i = 0; i < _counts.Length; i++)
+            {
+                var count = Volatile.Read(ref _counts[i]);
+                total += count;
+                buckets[i] = new MixerTickBucket(i < TickBoundsSeconds.Length ? TickBoundsSeconds[i] * 1000 : null, count);
+            }
+
+            return new MixerTicks(total, buckets);
+        }
+    }
 
     private static string ReasonName(RtpDropReason reason) => reason switch
     {

@@ -89,25 +89,27 @@ internal static class MediaReport
             ["latencyMs"] = new Dictionary<string, object?> { ["markers"] = markers.Sum(m => m.Serial), ["samples"] = latencies.Length, ["min"] = L(0), ["p50"] = L(0.50), ["p99"] = L(0.99), ["max"] = L(1.0) },
             ["cpuSeconds"] = run.CpuSeconds.ToDictionary(c => c.Key, c => Math.Round(c.Value, 2), StringComparer.Ordinal),
             ["cores"] = cores,
-            ["mixerTicks"] = MixerTicks(run.StatsBefore, run.StatsAfter),
+            ["mixerTicks"] = MixerTicks(run.StatsBefore, run.StatsAfter, "mixerTicks"),
+            ["mixerTickLateness"] = MixerTicks(run.StatsBefore, run.StatsAfter, "mixerTickLateness"),
             ["jitterBuffersAtEnd"] = run.StatsAfter is { } end ? end.GetProperty("jitterBuffers") : null,
         };
     }
 
     /// <summary>
-    /// The server's mixer ticks in the window, from its tick buckets at the start and the end:
-    /// how many, how many took over 5 ms, and the bound of the bucket holding the 99th percentile
-    /// (null: over the last bound, 50 ms). Null when the server has no such statistics.
+    /// The server's mixer ticks in the window, from one of its tick histograms (<paramref name="name"/>:
+    /// durations, or how late each tick started) at the start and the end: how many, how many over 5 ms,
+    /// and the bound of the bucket holding the 99th percentile (null: over the last bound, 50 ms). Null
+    /// when the server has no such statistics.
     /// </summary>
-    private static Dictionary<string, object?>? MixerTicks(JsonElement? before, JsonElement? after)
+    private static Dictionary<string, object?>? MixerTicks(JsonElement? before, JsonElement? after, string name)
     {
-        if (before is not { } b || after is not { } a)
+        if (before is not { } b || after is not { } a || !b.TryGetProperty(name, out _) || !a.TryGetProperty(name, out _))
         {
             return null;
         }
 
-        static (double? UpTo, long Count)[] Read(JsonElement stats) =>
-            [.. stats.GetProperty("mixerTicks").GetProperty("buckets").EnumerateArray()
+        (double? UpTo, long Count)[] Read(JsonElement stats) =>
+            [.. stats.GetProperty(name).GetProperty("buckets").EnumerateArray()
                 .Select(x => (x.GetProperty("upToMs").ValueKind == JsonValueKind.Null ? (double?)null : x.GetProperty("upToMs").GetDouble(), x.GetProperty("count").GetInt64()))];
         var (first, last) = (Read(b), Read(a));
         var delta = last.Select((x, i) => (x.UpTo, Count: x.Count - first[i].Count)).ToArray();

@@ -203,4 +203,57 @@ public sealed class CallsApiTests(PostgresServer postgres) : IClassFixture<Postg
         var changed = JsonDocument.Parse(lines[lines.IndexOf("event: callStateChanged") + 1]["data: ".Length..]).RootElement;
         Assert.Equal((a, "connected", "onHold", "hold"), (changed.GetProperty("call").GetString(), changed.GetProperty("from").GetString(), changed.GetProperty("to").GetString(), changed.GetProperty("cause").GetString()));
     }
+    [Fact]
+    public async Task The_openapi_examples_of_calls_hubs_and_media_stats_have_the_real_answers_shape()
+    {
+        using var host = await StartAsync();
+        using var alice = host.Client(ConferenceApiHost.AliceToken);
+        var document = await alice.GetFromJsonAsync<JsonElement>("/openapi/v1.json");
+        JsonElement ExampleOf(string path, string method, string status, string type = "application/json") =>
+            document.GetProperty("paths").GetProperty(path).GetProperty(method).GetProperty("responses").GetProperty(status)
+                .GetProperty("content").GetProperty(type).GetProperty("example");
+
+        // A conference of three, mixed, as the examples show.
+        async Task<string> NewCall(int port) => (await Post(alice, "/api/calls", new { remote = $"127.0.0.1:{port}" }, HttpStatusCode.Created)).GetProperty("id").GetString()!;
+        var created = await Post(alice, "/api/calls", new { remote = "127.0.0.1:30200" }, HttpStatusCode.Created);
+        var (a, x) = (created.GetProperty("id").GetString()!, await NewCall(30202));
+        await Post(alice, $"/api/calls/{a}/connect", new { peer = x });
+        var setup = await Post(alice, $"/api/calls/{a}/setup-conference", null, HttpStatusCode.Created);
+        var y = setup.GetProperty("consultationCall").GetProperty("id").GetString()!;
+        await Post(alice, $"/api/calls/{y}/dial", new { remote = "127.0.0.1:30204" });
+        var hub = await Post(alice, $"/api/call-hubs/{setup.GetProperty("hub").GetProperty("id").GetString()}/add", new { call = y });
+        var conferenced = await alice.GetFromJsonAsync<JsonElement>($"/api/calls/{a}");
+        var stats = await alice.GetFromJsonAsync<JsonElement>("/api/media/stats");
+        var bridge = await Post(alice, "/api/call-hubs", null, HttpStatusCode.Created);
+
+        SameShape(ExampleOf("/api/calls", "post", "201"), created, "POST /api/calls");
+        SameShape(ExampleOf("/api/calls/{id}/setup-conference", "post", "201"), setup, "setup-conference");
+        SameShape(ExampleOf("/api/call-hubs/{id}/add", "post", "200"), hub, "add");
+        SameShape(ExampleOf("/api/calls/{id}", "get", "200"), conferenced, "GET /api/calls/{id}");
+        SameShape(ExampleOf("/api/media/stats", "get", "200"), stats, "GET /api/media/stats");
+        SameShape(ExampleOf("/api/call-hubs", "post", "201"), bridge, "POST /api/call-hubs");
+        var refused = await Post(alice, $"/api/calls/{y}/hold", null, HttpStatusCode.Conflict);
+        Assert.Equal(
+            ExampleOf("/api/calls/{id}/hold", "post", "409", "application/problem+json").EnumerateObject().Select(p => p.Name).Order(),
+            refused.EnumerateObject().Select(p => p.Name).Where(n => n != "traceId").Order());
+    }
+
+    /// <summary>The same property names at every level where both sides have an object (a null on either side is not compared further).</summary>
+    private static void SameShape(JsonElement example, JsonElement actual, string where)
+    {
+        if (example.ValueKind == JsonValueKind.Object && actual.ValueKind == JsonValueKind.Object)
+        {
+            Assert.True(
+                example.EnumerateObject().Select(p => p.Name).Order().SequenceEqual(actual.EnumerateObject().Select(p => p.Name).Order()),
+                $"{where}: the example has {string.Join(", ", example.EnumerateObject().Select(p => p.Name))}; the answer has {string.Join(", ", actual.EnumerateObject().Select(p => p.Name))}");
+            foreach (var property in example.EnumerateObject())
+            {
+                SameShape(property.Value, actual.GetProperty(property.Name), $"{where}.{property.Name}");
+            }
+        }
+        else if (example.ValueKind == JsonValueKind.Array && actual.ValueKind == JsonValueKind.Array && example.GetArrayLength() > 0 && actual.GetArrayLength() > 0)
+        {
+            SameShape(example[0], actual[0], $"{where}[0]");
+        }
+    }
 }

@@ -34,6 +34,12 @@ public sealed class OpenApiTests
             "GET /api/directories", "GET /api/directories/{name}/objects", "POST /api/users", "GET /api/users", "DELETE /api/users/{name}",
             "GET /api/madcap/scopes", "GET /api/madcap/stats", "POST /api/madcap/scopes", "PUT /api/madcap/scopes/{first}", "DELETE /api/madcap/scopes/{first}",
             "GET /api/sap", "GET /api/sap/sessions", "GET /api/sap/sessions/{id}", "GET /api/sap/sessions/{id}.sdp",
+            "GET /api/calls", "GET /api/calls/{id}", "POST /api/calls", "POST /api/calls/{id}/dial", "POST /api/calls/{id}/connect",
+            "POST /api/calls/{id}/setup-conference", "POST /api/call-hubs/{id}/add", "POST /api/call-hubs/{id}/prepare-add",
+            "POST /api/calls/{id}/remove-from-conference", "POST /api/calls/{id}/hold", "POST /api/calls/{id}/unhold",
+            "POST /api/calls/{id}/setup-transfer", "POST /api/calls/{id}/complete-transfer", "POST /api/call-hubs/{id}/no-hold-add",
+            "PUT /api/calls/{id}/media", "POST /api/call-hubs", "POST /api/call-hubs/{id}/join", "PUT /api/call-hubs/{id}/multicast",
+            "GET /api/call-hubs", "GET /api/call-hubs/{id}", "GET /api/media/stats",
         ];
         foreach (var name in expected)
         {

@@ -58,7 +58,8 @@ public sealed class MixerClockTests
     public void A_late_wake_up_catches_up_and_a_long_stall_skips()
     {
         var time = new ManualTimeProvider();
-        using var clock = new MixerClock(time, Period, maxCatchUp: 5);
+        var lateness = new List<TimeSpan>();
+        using var clock = new MixerClock(time, Period, maxCatchUp: 5, tickLateness: lateness.Add);
         var hub = new RecordingHub(time);
         time.Latency = () => TimeSpan.FromMilliseconds(70);
         clock.Attach(hub);
@@ -68,6 +69,7 @@ public sealed class MixerClockTests
         // Tick 1 was due at 20 ms and ran at 90 ms with ticks 2-4 behind it; tick 5 ran on time at 100 ms.
         Assert.Equal([90, 90, 90, 90, 100], hub.Times.Select(t => (int)t.TotalMilliseconds));
         Assert.Equal((5L, 3L), (clock.Ticks, clock.LateTicks));
+        Assert.Equal([70, 50, 30, 10, 0], lateness.Select(t => (int)t.TotalMilliseconds));
 
         time.Latency = () => TimeSpan.FromSeconds(1);
         time.Advance(TimeSpan.FromMilliseconds(20)); // nothing due yet; the next arming is late
