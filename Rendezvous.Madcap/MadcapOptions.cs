@@ -69,7 +69,7 @@ public sealed class MadcapOptions : IValidatableObject
     /// flight at once, each one transaction and one WAL flush, each lease answered after its
     /// batch commits. Fewer writers make bigger batches (less PostgreSQL work per lease, a longer
     /// wait for each); 0 turns group commit off (one commit per lease). Each writer holds one of
-    /// <see cref="DatabaseConnections"/> while it writes.
+    /// <see cref="DatabaseConnections"/> while it writes, so there must be fewer writers than connections.
     /// </summary>
     [Range(0, 64)]
     public int GroupCommitWriters { get; set; } = 2;
@@ -94,6 +94,13 @@ public sealed class MadcapOptions : IValidatableObject
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        if (GroupCommitWriters >= DatabaseConnections)
+        {
+            // Each writer holds a connection while it writes; offers, renewals and the candidate search need one too.
+            yield return new ValidationResult(
+                $"GroupCommitWriters ({GroupCommitWriters}) must be fewer than DatabaseConnections ({DatabaseConnections})", [nameof(GroupCommitWriters)]);
+        }
+
         for (var i = 0; i < ListenAddresses.Count; i++)
         {
             if (!IPAddress.TryParse(ListenAddresses[i], out _))

@@ -24,7 +24,7 @@ internal static partial class CallsApi
     public static IEndpointRouteBuilder MapCallsApi(this IEndpointRouteBuilder endpoints)
     {
         var calls = endpoints.MapGroup("/api/calls").WithTags("Calls").AddEndpointFilter(SendToOwningInstanceAsync);
-        endpoints.MapGet("/api/media/stats", (MediaMetrics metrics) => TypedResults.Ok(new MediaStatsResponse(metrics.Ticks(), metrics.TickLateness(), metrics.JitterBuffers())))
+        endpoints.MapGet("/api/media/stats", (MediaMetrics metrics) => TypedResults.Ok(new MediaStatsResponse(metrics.Ticks(), metrics.LateTicks(), metrics.JitterBuffers())))
             .RequireAuthorization(RendezvousPolicies.Reader).WithTags("Calls").WithName("MediaStats")
             .WithSummary("This instance's media: every 20 ms mixer tick since the start, counted by duration and by how late it started (the buckets of rendezvous.mixer.tick.duration and .lateness), and the mixed legs' jitter buffer depths now.");
         calls.MapGet("/", (MediaSwitch media) => TypedResults.Ok(media.Board.Current().Calls.Select(c => CallResponse.From(c, media)).ToList()))

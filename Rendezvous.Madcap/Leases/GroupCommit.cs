@@ -24,7 +24,7 @@ namespace Rendezvous.Madcap.Leases;
 /// An exchange then wakes two threads in the server (the receive thread, a writer) instead of the
 /// four to six of a thread-pool writer (pool worker, socket event thread, pool worker, pool worker),
 /// and each wake-up is a chance to wait behind another process for the CPU: that waiting was the
-/// exchange's tail under load. A writer idle for <see cref="DefaultIdleTimeout"/> ends, and one is started
+/// exchange's tail under load. A writer idle for the idle timeout (<see cref="DefaultIdleTimeout"/> unless told otherwise) ends, and one is started
 /// again when work comes and fewer than <c>writers</c> run.
 /// </para>
 /// </summary>
@@ -84,11 +84,40 @@ internal sealed class GroupCommit(NpgsqlDataSource dataSource, int writers, Time
 
         if (start)
         {
-            new Thread(WriteLoop) { IsBackground = true, Name = "MADCAP group commit" }.Start();
+            StartWriter();
         }
 
         // A caller that stops waiting does not undo the write: its lease commits (or not) with the batch.
         return await pending.Done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Starts a writer counted in <c>_running</c>; if no thread can be had, the count is given back, and with no writer left what waits fails.</summary>
+    private void StartWriter()
+    {
+        try
+        {
+            new Thread(WriteLoop) { IsBackground = true, Name = "MADCAP group commit" }.Start();
+        }
+        catch (Exception e) when (e is OutOfMemoryException or ThreadStartException)
+        {
+            var stranded = new List<Pending>();
+            lock (_gate)
+            {
+                _running--;
+                if (_running == 0)
+                {
+                    while (_queue.TryDequeue(out var pending))
+                    {
+                        stranded.Add(pending);
+                    }
+                }
+            }
+
+            foreach (var pending in stranded)
+            {
+                pending.Done.TrySetException(e);
+            }
+        }
     }
 
     private void WriteLoop()
@@ -116,21 +145,33 @@ internal sealed class GroupCommit(NpgsqlDataSource dataSource, int writers, Time
                 }
             }
 
-            var taken = Stopwatch.GetTimestamp();
-            foreach (var pending in batch)
+            try
             {
-                _waits.Record(Stopwatch.GetElapsedTime(pending.Queued, taken));
-            }
+                var taken = Stopwatch.GetTimestamp();
+                foreach (var pending in batch)
+                {
+                    _waits.Record(Stopwatch.GetElapsedTime(pending.Queued, taken));
+                }
 
-            Interlocked.Increment(ref _batches);
-            Interlocked.Add(ref _leases, batch.Count);
-            if (batch.Count == 1)
-            {
-                Alone(batch[0], taken);
+                Interlocked.Increment(ref _batches);
+                Interlocked.Add(ref _leases, batch.Count);
+                if (batch.Count == 1)
+                {
+                    Alone(batch[0], taken);
+                }
+                else
+                {
+                    Together(batch, taken);
+                }
             }
-            else
+#pragma warning disable CA1031 // A bug here must fail this batch's callers, not end the process (this is a thread of its own).
+            catch (Exception e)
+#pragma warning restore CA1031
             {
-                Together(batch, taken);
+                foreach (var pending in batch)
+                {
+                    pending.Done.TrySetException(e);
+                }
             }
 
             batch.Clear();
@@ -241,6 +282,8 @@ internal sealed class GroupCommit(NpgsqlDataSource dataSource, int writers, Time
 /// <summary>
 /// The group commit so far: batches and the leases in them, each lease's wait from its queueing to a
 /// writer taking it, and each batch's time from then to its commit (one round trip, the statements, the
-/// WAL flush). Both as in <see cref="DurationSnapshot"/>.
+/// WAL flush) or to its failure; a batch rolled back and run again one by one counts once. Both as in
+/// <see cref="DurationSnapshot"/>. A writer answers its batch's callers before it takes the next batch,
+/// so a wait includes the answering of the batch before.
 /// </summary>
 public sealed record GroupCommitSnapshot(long Batches, long Leases, DurationSnapshot Wait, DurationSnapshot Write);

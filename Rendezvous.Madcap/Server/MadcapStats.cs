@@ -8,7 +8,7 @@ public sealed record MadcapStatsSnapshot(
     long Acks, long Naks, long Invalid, long Dropped, long Denied, long ClockSkews, long BadLeaseIdentifiers, long Retransmissions,
     DurationSnapshot ExchangeDuration)
 {
-    /// <summary>The lease store's group commit (null until its first batch); see <see cref="Leases.GroupCommitSnapshot"/>.</summary>
+    /// <summary>The lease store's group commit (null until its first lease of given addresses); see <see cref="Leases.GroupCommitSnapshot"/>.</summary>
     public Leases.GroupCommitSnapshot? GroupCommit { get; init; }
 }
 

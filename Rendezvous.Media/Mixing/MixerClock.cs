@@ -149,6 +149,7 @@ public sealed class MixerClock : IDisposable
         IMixStep?[] hubs;
         long due;
         long first;
+        long start;
         int count;
         lock (_lock)
         {
@@ -169,6 +170,7 @@ public sealed class MixerClock : IDisposable
 
             due = Math.Max(0, behind);
             first = _due;
+            start = _start;
             count = _hubs.Count;
             for (var i = 0; i < count; i++)
             {
@@ -185,7 +187,7 @@ public sealed class MixerClock : IDisposable
             var started = _time.GetTimestamp();
             if (_tickLateness is { } lateness)
             {
-                var late = _time.GetElapsedTime(_start, started) - DueTime(first + n);
+                var late = _time.GetElapsedTime(start, started) - DueTime(first + n);
                 lateness(late > TimeSpan.Zero ? late : TimeSpan.Zero);
             }
 

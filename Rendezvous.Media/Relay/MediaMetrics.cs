@@ -58,7 +58,7 @@ public sealed class MediaMetrics
     public MixerTicks Ticks() => _durations.Read();
 
     /// <summary>Every mixer tick since the start, counted by how late it started, in the same buckets as <see cref="Ticks"/>.</summary>
-    public MixerTicks TickLateness() => _lateness.Read();
+    public MixerTicks LateTicks() => _lateness.Read();
 
     /// <summary>The mixed legs' jitter buffer depths now, or none when no leg is mixed.</summary>
     public JitterBufferDepths JitterBuffers() => _jitterBuffers?.Invoke() ?? default;

@@ -91,7 +91,7 @@ internal static class MediaReport
             ["cores"] = cores,
             ["mixerTicks"] = MixerTicks(run.StatsBefore, run.StatsAfter, "mixerTicks"),
             ["mixerTickLateness"] = MixerTicks(run.StatsBefore, run.StatsAfter, "mixerTickLateness"),
-            ["jitterBuffersAtEnd"] = run.StatsAfter is { } end ? end.GetProperty("jitterBuffers") : null,
+            ["jitterBuffersAtEnd"] = run.StatsAfter is { } end && end.TryGetProperty("jitterBuffers", out var depths) ? depths : null,
         };
     }
 
@@ -114,13 +114,18 @@ internal static class MediaReport
         var (first, last) = (Read(b), Read(a));
         var delta = last.Select((x, i) => (x.UpTo, Count: x.Count - first[i].Count)).ToArray();
         var total = delta.Sum(x => x.Count);
+        if (total == 0)
+        {
+            return null; // no tick in the window: nothing to say (null p99 means "over 50 ms" below)
+        }
+
         var over5 = delta.Where(x => x.UpTo is not { } bound || bound > 5).Sum(x => x.Count);
         double? p99 = null;
         long seen = 0;
         foreach (var (upTo, count) in delta)
         {
             seen += count;
-            if (total > 0 && seen >= 0.99 * total)
+            if (seen >= 0.99 * total)
             {
                 p99 = upTo;
                 break;

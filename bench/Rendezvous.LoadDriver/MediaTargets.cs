@@ -94,11 +94,22 @@ internal sealed class RendezvousMediaTarget : IMediaTarget
 
     public JsonElement? ServerStats()
     {
-        using var response = _http.Send(new HttpRequestMessage(HttpMethod.Get, new Uri("/api/media/stats", UriKind.Relative)));
-        response.EnsureSuccessStatusCode();
-        using var stream = response.Content.ReadAsStream();
-        using var document = JsonDocument.Parse(stream);
-        return document.RootElement.Clone();
+        // At most 2 s, and never fatal: a step without the server's view still has the driver's.
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri("/api/media/stats", UriKind.Relative));
+            using var response = _http.Send(request, timeout.Token);
+            response.EnsureSuccessStatusCode();
+            using var stream = response.Content.ReadAsStream(timeout.Token);
+            using var document = JsonDocument.Parse(stream);
+            return document.RootElement.Clone();
+        }
+        catch (Exception e) when (e is HttpRequestException or OperationCanceledException or JsonException or IOException)
+        {
+            Console.Error.WriteLine($"media: GET /api/media/stats failed: {e.Message}");
+            return null;
+        }
     }
 
     public void Dispose() => _http.Dispose();

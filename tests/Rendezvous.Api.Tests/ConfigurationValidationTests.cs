@@ -140,6 +140,15 @@ public sealed class ConfigurationValidationTests
     }
 
     [Fact]
+    public async Task Group_commit_writers_must_leave_a_database_connection_for_the_rest()
+    {
+        var settings = Valid();
+        settings["Rendezvous:Madcap:DatabaseConnections"] = "4";
+        settings["Rendezvous:Madcap:GroupCommitWriters"] = "4";
+        Assert.Contains("Rendezvous:Madcap:GroupCommitWriters: GroupCommitWriters (4) must be fewer than DatabaseConnections (4)", await StartupFailure(settings), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task An_empty_value_does_not_make_a_directory_vanish()
     {
         // The configuration binder drops a list item whose number fails to convert.
