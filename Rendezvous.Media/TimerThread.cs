@@ -115,6 +115,9 @@ public sealed class TimerThread : TimeProvider, IDisposable
         }
     }
 
+    /// <summary>The <see cref="Stopwatch"/> timestamp <paramref name="span"/> from now (now, for a negative span).</summary>
+    private static long After(TimeSpan span) => Stopwatch.GetTimestamp() + (long)(Math.Max(0, span.TotalSeconds) * Stopwatch.Frequency);
+
     /// <summary>Stops the thread (after the callbacks it is running); timers never fire again.</summary>
     public void Dispose()
     {
@@ -147,7 +150,7 @@ public sealed class TimerThread : TimeProvider, IDisposable
                 _period = period;
                 if (dueTime != Timeout.InfiniteTimeSpan)
                 {
-                    owner._due.Enqueue((this, Version), Stopwatch.GetTimestamp() + (long)(Math.Max(0, dueTime.TotalSeconds) * Stopwatch.Frequency));
+                    owner._due.Enqueue((this, Version), After(dueTime));
                     Monitor.Pulse(owner._gate);
                 }
 
@@ -181,7 +184,7 @@ public sealed class TimerThread : TimeProvider, IDisposable
             {
                 if (Version == version && _period != Timeout.InfiniteTimeSpan && !owner._disposed)
                 {
-                    owner._due.Enqueue((this, version), Stopwatch.GetTimestamp() + (long)(_period.TotalSeconds * Stopwatch.Frequency));
+                    owner._due.Enqueue((this, version), After(_period));
                 }
             }
         }

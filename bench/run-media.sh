@@ -246,10 +246,10 @@ for target in ("rendezvous", "janus"):
         continue
     best = int(open(best_file).read().strip() or 0)
     steps = sorted((json.load(open(f)) for f in glob.glob(os.path.join(out, f"{target}-[0-9]*.json"))), key=lambda r: r["legs"])
+    def tick_text(t):
+        return ("over 50" if t["p99UpToMs"] is None else f'<= {t["p99UpToMs"]:g}') + f' ({t["over5Ms"]}/{t["count"]})' if t else "n/a"
     for r in steps:
         c = r["cores"]
-        def tick_text(t):
-            return ("over 50" if t["p99UpToMs"] is None else f'<= {t["p99UpToMs"]:g}') + f' ({t["over5Ms"]}/{t["count"]})' if t else "n/a"
         rows.append(f'| {target} | {r["legs"]} | {r["latenessMs"]["p50"]} | {r["latenessMs"]["p99"]} | {r["latenessMs"]["max"]} | {tick_text(r.get("mixerTicks"))} | {tick_text(r.get("mixerTickLateness"))} | {r["deliveredRatio"]:.4f} | {r["sequenceLost"]} | {c.get("server", 0):.3f} | {c.get("driver", 0):.3f} | {"yes" if r["legs"] <= best else "no"} |')
     def most(key):
         best_here = 0

@@ -15,9 +15,11 @@ internal static partial class OpenApiSetup
 
     private const string ExampleCallAnswer = "v=0\r\no=rendezvous 1 1 IN IP4 127.0.0.1\r\ns=Rendezvous\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 40000 RTP/AVP 0 101\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:101 telephone-event/8000\r\na=sendrecv\r\n";
 
-    private const string ExampleCallFields =
+    private const string ExampleMedia = "\"media\":{\"muted\":false,\"deaf\":false,\"listenOnly\":false,\"gain\":1}";
+
+    private const string ExampleCallFields = ExampleMedia +
         """
-        "media":{"muted":false,"deaf":false,"listenOnly":false,"gain":1},"localPort":40000,"remote":"192.0.2.20:20000","codec":"PCMU",
+        ,"localPort":40000,"remote":"192.0.2.20:20000","codec":"PCMU",
         "counters":{"received":1500,"sent":1498,"droppedForeignSource":0,"droppedRateLimited":0,"droppedMalformed":0,"droppedPayloadType":0},
         "statistics":{"expected":1500,"lost":0,"jitterMs":0.4,"partyFractionLost":0,"partyLost":0,"partyJitterMs":0.6,"roundTripMs":0.3}
         """;
@@ -31,7 +33,7 @@ internal static partial class OpenApiSetup
 
     private const string ExampleNewCall =
         "{\"id\":\"" + ExampleCallA + "\",\"state\":\"connected\",\"peer\":null,\"hub\":null,\"consultationOf\":null," +
-        "\"media\":{\"muted\":false,\"deaf\":false,\"listenOnly\":false,\"gain\":1},\"localPort\":40000,\"remote\":\"192.0.2.20:20000\",\"codec\":\"PCMU\"," +
+        ExampleMedia + ",\"localPort\":40000,\"remote\":\"192.0.2.20:20000\",\"codec\":\"PCMU\"," +
         "\"counters\":{\"received\":0,\"sent\":0,\"droppedForeignSource\":0,\"droppedRateLimited\":0,\"droppedMalformed\":0,\"droppedPayloadType\":0}," +
         "\"statistics\":{\"expected\":null,\"lost\":null,\"jitterMs\":null,\"partyFractionLost\":null,\"partyLost\":null,\"partyJitterMs\":null,\"roundTripMs\":null}," +
         "\"jitterBuffer\":null,\"sdp\":\"v=0\\r\\n...m=audio 40000 RTP/AVP 0\\r\\n...\"}";
@@ -95,7 +97,7 @@ internal static partial class OpenApiSetup
                 Example(operation, "201", "application/json",
                     "{\"hub\":{\"id\":\"" + ExampleHub + "\",\"state\":\"onHoldPendingConference\",\"initiator\":\"" + ExampleCallA + "\",\"members\":[\"" + ExampleCallA + "\",\"" + ExampleCallX +
                     "\"],\"consultation\":\"" + ExampleCallY + "\",\"bridge\":false},\"consultationCall\":{\"id\":\"" + ExampleCallY + "\",\"state\":\"dialtone\",\"peer\":null,\"hub\":null,\"consultationOf\":\"" +
-                    ExampleHub + "\",\"media\":{\"muted\":false,\"deaf\":false,\"listenOnly\":false,\"gain\":1},\"localPort\":null,\"remote\":null,\"codec\":null,\"counters\":null,\"statistics\":null,\"jitterBuffer\":null,\"sdp\":null}}");
+                    ExampleHub + "\"," + ExampleMedia + ",\"localPort\":null,\"remote\":null,\"codec\":null,\"counters\":null,\"statistics\":null,\"jitterBuffer\":null,\"sdp\":null}}");
                 Example(operation, "409", "application/problem+json", ExampleCallConflict);
                 break;
             case "AddToConference":

@@ -145,32 +145,37 @@ internal sealed class GroupCommit(NpgsqlDataSource dataSource, int writers, Time
                 }
             }
 
+            var taken = Stopwatch.GetTimestamp();
+            foreach (var pending in batch)
+            {
+                _waits.Record(Stopwatch.GetElapsedTime(pending.Queued, taken));
+            }
+
+            Interlocked.Increment(ref _batches);
+            Interlocked.Add(ref _leases, batch.Count);
+            Outcome[] outcomes;
             try
             {
-                var taken = Stopwatch.GetTimestamp();
-                foreach (var pending in batch)
-                {
-                    _waits.Record(Stopwatch.GetElapsedTime(pending.Queued, taken));
-                }
-
-                Interlocked.Increment(ref _batches);
-                Interlocked.Add(ref _leases, batch.Count);
-                if (batch.Count == 1)
-                {
-                    Alone(batch[0], taken);
-                }
-                else
-                {
-                    Together(batch, taken);
-                }
+                outcomes = batch.Count == 1 ? [Alone(batch[0])] : Together(batch);
             }
 #pragma warning disable CA1031 // A bug here must fail this batch's callers, not end the process (this is a thread of its own).
             catch (Exception e)
 #pragma warning restore CA1031
             {
-                foreach (var pending in batch)
+                outcomes = [.. batch.Select(_ => new Outcome(default, e))];
+            }
+
+            // Timed before anyone is answered: each answer's continuation runs on this thread (see the class's remarks).
+            _writes.Record(Stopwatch.GetElapsedTime(taken));
+            for (var i = 0; i < batch.Count; i++)
+            {
+                if (outcomes[i].Error is { } error)
                 {
-                    pending.Done.TrySetException(e);
+                    batch[i].Done.TrySetException(error);
+                }
+                else
+                {
+                    batch[i].Done.TrySetResult(outcomes[i].Row);
                 }
             }
 
@@ -178,44 +183,37 @@ internal sealed class GroupCommit(NpgsqlDataSource dataSource, int writers, Time
         }
     }
 
-    /// <summary>One allocation in a transaction of its own; a batch's time is recorded from <paramref name="started"/> (0: not recorded).</summary>
-    private void Alone(Pending pending, long started)
+    /// <summary>What one allocation came to: its row, or the exception its caller is to read.</summary>
+    private readonly record struct Outcome((int Held, IPAddress[] Granted) Row, Exception? Error);
+
+    /// <summary>One allocation in a statement and transaction of its own.</summary>
+    private Outcome Alone(Pending pending)
     {
-        (int, IPAddress[]) result;
         try
         {
-            using (var command = dataSource.CreateCommand(pending.Allocation.Statement))
-            {
-                pending.Allocation.AddParameters(command.Parameters);
-                using var reader = command.ExecuteReader();
-                reader.Read();
-                result = (reader.GetInt32(0), reader.GetFieldValue<IPAddress[]>(1));
-            }
-
-            Written(started);
+            using var command = dataSource.CreateCommand(pending.Allocation.Statement);
+            pending.Allocation.AddParameters(command.Parameters);
+            using var reader = command.ExecuteReader();
+            reader.Read();
+            return new Outcome(LeaseStore.LeaseInsert.Row(reader), null);
         }
+#pragma warning disable CA1031 // Any failure is this caller's to read, as without batching.
         catch (Exception e)
+#pragma warning restore CA1031
         {
-            Written(started);
-            pending.Done.TrySetException(e);
-            return;
-        }
-
-        pending.Done.TrySetResult(result);
-    }
-
-    private void Written(long started)
-    {
-        if (started != 0)
-        {
-            _writes.Record(Stopwatch.GetElapsedTime(started));
+            return new Outcome(default, e);
         }
     }
 
-    private void Together(List<Pending> batch, long started)
+    /// <summary>
+    /// The batch (sorted here, by client: the outcomes follow that order) in one round trip and one
+    /// transaction; if a statement fails, PostgreSQL rolls the whole batch back and each allocation
+    /// is run on its own.
+    /// </summary>
+    private Outcome[] Together(List<Pending> batch)
     {
         batch.Sort(static (a, b) => CompareClients(a.Allocation.Request.Client, b.Allocation.Request.Client));
-        var results = new (int Held, IPAddress[] Granted)[batch.Count];
+        var outcomes = new Outcome[batch.Count];
         try
         {
             using var command = dataSource.CreateBatch();
@@ -231,37 +229,20 @@ internal sealed class GroupCommit(NpgsqlDataSource dataSource, int writers, Time
             for (var i = 0; i < batch.Count; i++)
             {
                 reader.Read();
-                results[i] = (reader.GetInt32(0), reader.GetFieldValue<IPAddress[]>(1));
+                outcomes[i] = new Outcome(LeaseStore.LeaseInsert.Row(reader), null);
                 reader.NextResult();
             }
         }
         catch (PostgresException)
         {
             // The batch was rolled back whole: each allocation on its own, for its own outcome.
-            Written(started);
-            foreach (var pending in batch)
+            for (var i = 0; i < batch.Count; i++)
             {
-                Alone(pending, 0);
+                outcomes[i] = Alone(batch[i]);
             }
-
-            return;
-        }
-        catch (Exception e)
-        {
-            Written(started);
-            foreach (var pending in batch)
-            {
-                pending.Done.TrySetException(e);
-            }
-
-            return;
         }
 
-        Written(started);
-        for (var i = 0; i < batch.Count; i++)
-        {
-            batch[i].Done.TrySetResult(results[i]);
-        }
+        return outcomes;
     }
 
     private static int CompareClients(IPAddress? a, IPAddress? b)
@@ -282,7 +263,8 @@ internal sealed class GroupCommit(NpgsqlDataSource dataSource, int writers, Time
 /// <summary>
 /// The group commit so far: batches and the leases in them, each lease's wait from its queueing to a
 /// writer taking it, and each batch's time from then to its commit (one round trip, the statements, the
-/// WAL flush) or to its failure; a batch rolled back and run again one by one counts once. Both as in
+/// WAL flush) or to its failure; a batch rolled back and run again one by one counts once, with the
+/// time of those runs. Both as in
 /// <see cref="DurationSnapshot"/>. A writer answers its batch's callers before it takes the next batch,
 /// so a wait includes the answering of the batch before.
 /// </summary>

@@ -323,6 +323,9 @@ public sealed class LeaseStore(NpgsqlDataSource dataSource, TimeProvider time, L
     {
         public string Statement => Request.Addresses is null ? AllocationStatement(Plan.Count) : GivenAllocationStatement(Plan.Count);
 
+        /// <summary>The statement's one row, where the reader stands: the client's usage read, and the addresses granted (none when not stored).</summary>
+        public static (int Held, IPAddress[] Granted) Row(NpgsqlDataReader reader) => (reader.GetInt32(0), reader.GetFieldValue<IPAddress[]>(1));
+
         public void AddParameters(NpgsqlParameterCollection p)
         {
             var scope = Plan.Scope!;
@@ -352,7 +355,7 @@ public sealed class LeaseStore(NpgsqlDataSource dataSource, TimeProvider time, L
         allocation.AddParameters(command.Parameters);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-        return (reader.GetInt32(0), reader.GetFieldValue<IPAddress[]>(1));
+        return LeaseInsert.Row(reader);
     }
 
     private GroupCommit? _groupCommit;

@@ -24,7 +24,8 @@ internal interface IMediaTarget : IDisposable
 
     /// <summary>
     /// The server's own media statistics now (Rendezvous: <c>GET /api/media/stats</c>, the mixer's
-    /// ticks by duration), read at the measured window's start and end; null when the server has none.
+    /// ticks by duration and by lateness), read at the measured window's start and end; null when the
+    /// server has none, or the read failed.
     /// Synchronous: it is read on the engine's timing thread, between two sleeps.
     /// </summary>
     JsonElement? ServerStats();

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using Rendezvous.Api.Tests.Support;
+using Rendezvous.Testing;
 
 namespace Rendezvous.Api.Tests;
 
@@ -126,22 +127,12 @@ public sealed class AuthTests
         }
 
         // The database is unreachable, so the migration retry has logged its failure.
-        await WaitUntil(() => factory.Logs.Entries.Any(e => e.EventId == 3003));
+        await Eventually.TrueAsync(() => factory.Logs.Entries.Any(e => e.EventId == 3003), within: TimeSpan.FromSeconds(10), every: TimeSpan.FromMilliseconds(100), message: "the condition did not come true within 10 s");
         var logs = factory.Logs.AllText;
         Assert.Contains("Refused an unknown bearer token", logs, StringComparison.Ordinal);
         Assert.DoesNotContain(TestSettings.AdminToken, logs, StringComparison.Ordinal);
         Assert.DoesNotContain("wrong-token-that-must-not-be-logged", logs, StringComparison.Ordinal);
         Assert.DoesNotContain(pgPassword, logs, StringComparison.Ordinal);
-    }
-
-    private static async Task WaitUntil(Func<bool> condition)
-    {
-        for (var i = 0; i < 100 && !condition(); i++)
-        {
-            await Task.Delay(100);
-        }
-
-        Assert.True(condition(), "the condition did not come true within 10 s");
     }
 
     private sealed record ProblemBody(int Status, string Title, string Detail);

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Rendezvous.Testing;
 
 namespace Rendezvous.Media.Tests;
 
@@ -10,16 +11,6 @@ public sealed class TimerThreadTests : IDisposable
 
     private readonly TimerThread _thread = new("test-timers");
 
-    private static async Task Until(Func<bool> condition, int milliseconds = 3000)
-    {
-        for (var waited = 0; waited < milliseconds && !condition(); waited += 5)
-        {
-            await Task.Delay(5);
-        }
-
-        Assert.True(condition());
-    }
-
     [Fact]
     public async Task Timers_fire_once_in_due_order_on_the_one_thread_and_not_early()
     {
@@ -27,7 +18,7 @@ public sealed class TimerThreadTests : IDisposable
         var start = _thread.GetTimestamp();
         var timers = DueMilliseconds.Select((ms, i) => _thread.CreateTimer(
             _ => fired.Enqueue((i, Environment.CurrentManagedThreadId, _thread.GetTimestamp())), null, TimeSpan.FromMilliseconds(ms), Timeout.InfiniteTimeSpan)).ToList();
-        await Until(() => fired.Count == 3);
+        await Eventually.TrueAsync(() => fired.Count == 3, every: TimeSpan.FromMilliseconds(5));
         await Task.Delay(100);
         Assert.Equal([1, 2, 0], fired.Select(f => f.Timer));
         Assert.Single(fired.Select(f => f.Thread).Distinct());
@@ -49,7 +40,7 @@ public sealed class TimerThreadTests : IDisposable
         Assert.False(disposed.Change(TimeSpan.Zero, Timeout.InfiniteTimeSpan));
         await Task.Delay(40);
         Assert.Equal(0, Volatile.Read(ref a)); // the first arming was replaced
-        await Until(() => Volatile.Read(ref a) == 1);
+        await Eventually.TrueAsync(() => Volatile.Read(ref a) == 1, every: TimeSpan.FromMilliseconds(5));
         await Task.Delay(50);
         Assert.Equal((1, 0, 0), (Volatile.Read(ref a), Volatile.Read(ref b), Volatile.Read(ref c)));
         Assert.Equal(0, _thread.Armed);
@@ -61,7 +52,7 @@ public sealed class TimerThreadTests : IDisposable
         var ticks = 0;
         using var periodic = _thread.CreateTimer(_ => Interlocked.Increment(ref ticks), null, TimeSpan.FromMilliseconds(5), TimeSpan.FromMilliseconds(10));
         using var faulty = _thread.CreateTimer(_ => throw new InvalidOperationException("a timer's bug"), null, TimeSpan.Zero, Timeout.InfiniteTimeSpan);
-        await Until(() => Volatile.Read(ref ticks) >= 5);
+        await Eventually.TrueAsync(() => Volatile.Read(ref ticks) >= 5, every: TimeSpan.FromMilliseconds(5));
         Assert.Equal(1, _thread.Faults);
     }
 

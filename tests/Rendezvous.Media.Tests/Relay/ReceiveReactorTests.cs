@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using Rendezvous.Media.Relay;
 using Rendezvous.Media.Relay.Reactor;
+using Rendezvous.Testing;
 
 namespace Rendezvous.Media.Tests.Relay;
 
@@ -48,16 +49,6 @@ public sealed class ReceiveReactorTests : IDisposable
         return socket;
     }
 
-    private static async Task Until(Func<bool> condition, int milliseconds = 3000)
-    {
-        for (var waited = 0; waited < milliseconds && !condition(); waited += 10)
-        {
-            await Task.Delay(10);
-        }
-
-        Assert.True(condition());
-    }
-
     [Fact]
     public async Task Each_datagram_reaches_the_sink_and_channel_of_the_socket_it_was_sent_to_with_its_source()
     {
@@ -75,7 +66,7 @@ public sealed class ReceiveReactorTests : IDisposable
             sender.SendTo([(byte)i, 1], pairs[i].Rtcp.LocalEndPoint!);
         }
 
-        await Until(() => sinks.All(s => s.Received.Count == 2));
+        await Eventually.TrueAsync(() => sinks.All(s => s.Received.Count == 2));
         var from = DatagramSource.From((IPEndPoint)sender.LocalEndPoint!);
         for (var i = 0; i < sinks.Length; i++)
         {
@@ -104,7 +95,7 @@ public sealed class ReceiveReactorTests : IDisposable
             }
         }
 
-        await Until(() => sinks.All(s => s.Received.Count == 10));
+        await Eventually.TrueAsync(() => sinks.All(s => s.Received.Count == 10));
         Assert.All(sinks, s => Assert.Equal(Enumerable.Range(0, 10).Select(r => (byte)r), s.Received.Select(r => r.Datagram[0])));
         Assert.Equal(3000, _reactor.Delivered);
     }
@@ -130,7 +121,7 @@ public sealed class ReceiveReactorTests : IDisposable
             }
         });
 
-        await Until(() => sinks.All(s => !s.Received.IsEmpty));
+        await Eventually.TrueAsync(() => sinks.All(s => !s.Received.IsEmpty));
         for (var i = 0; i < sinks.Length; i++)
         {
             ReceiveReactor.Unregister(registrations[i]);
@@ -157,7 +148,7 @@ public sealed class ReceiveReactorTests : IDisposable
         var first = Udp();
         var registration = _reactor.Register(old, first);
         sender.SendTo([1], first.LocalEndPoint!);
-        await Until(() => old.Received.Count == 1);
+        await Eventually.TrueAsync(() => old.Received.Count == 1);
 
         var fd = first.SafeHandle.DangerousGetHandle();
         ReceiveReactor.Unregister(registration);
@@ -168,7 +159,7 @@ public sealed class ReceiveReactorTests : IDisposable
         var successor = new Recorder();
         _reactor.Register(successor, second);
         sender.SendTo([2], second.LocalEndPoint!);
-        await Until(() => successor.Received.Count == 1);
+        await Eventually.TrueAsync(() => successor.Received.Count == 1);
         Assert.Equal([2], successor.Received.Single().Datagram);
         Assert.Single(old.Received);
         Assert.Equal(0, old.Late);
@@ -185,10 +176,10 @@ public sealed class ReceiveReactorTests : IDisposable
         _reactor.Register(stays, open);
         closed.Dispose(); // the kernel drops a closed descriptor from the epoll set by itself
         sender.SendTo([1], open.LocalEndPoint!);
-        await Until(() => stays.Received.Count == 1);
+        await Eventually.TrueAsync(() => stays.Received.Count == 1);
         ReceiveReactor.Unregister(registration); // late, on a closed socket: tolerated
         sender.SendTo([2], open.LocalEndPoint!);
-        await Until(() => stays.Received.Count == 2);
+        await Eventually.TrueAsync(() => stays.Received.Count == 2);
         Assert.Empty(gone.Received);
         Assert.Equal(1, _reactor.Registered);
     }
@@ -206,13 +197,13 @@ public sealed class ReceiveReactorTests : IDisposable
         var sink = new Recorder();
         _reactor.Register(sink, socket);
         socket.Send([0]); // to a closed port: ICMP unreachable comes back
-        await Until(() => _reactor.ReceiveErrors >= 1);
+        await Eventually.TrueAsync(() => _reactor.ReceiveErrors >= 1);
 
         var peer = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         _sockets.Add(peer);
         peer.Bind(peerAddress);
         peer.SendTo([7], socket.LocalEndPoint!);
-        await Until(() => sink.Received.Count == 1);
+        await Eventually.TrueAsync(() => sink.Received.Count == 1);
         Assert.Equal([7], sink.Received.Single().Datagram);
     }
 
@@ -238,7 +229,7 @@ public sealed class ReceiveReactorTests : IDisposable
         _reactor.Register(thrower, socket);
         sender.SendTo([1], socket.LocalEndPoint!);
         sender.SendTo([2], socket.LocalEndPoint!);
-        await Until(() => thrower.Calls == 2);
+        await Eventually.TrueAsync(() => thrower.Calls == 2);
         Assert.Equal(2, _reactor.Faults);
     }
 

@@ -7,6 +7,7 @@ using Rendezvous.Media.Codecs;
 using Rendezvous.Media.Relay;
 using Rendezvous.Media.Relay.Reactor;
 using Rendezvous.Media.Rtp;
+using Rendezvous.Testing;
 
 namespace Rendezvous.Media.Tests.Relay;
 
@@ -76,16 +77,6 @@ public class RtpLegTests : IAsyncDisposable
         return buffer;
     }
 
-    private static async Task Until(Func<bool> condition)
-    {
-        for (var i = 0; i < 300 && !condition(); i++)
-        {
-            await Task.Delay(10);
-        }
-
-        Assert.True(condition());
-    }
-
     [Fact]
     public void The_port_pool_hands_out_even_pairs_skips_busy_ports_and_runs_out()
     {
@@ -119,7 +110,7 @@ public class RtpLegTests : IAsyncDisposable
         party.SendTo([0x80, 0x00, 0x00], target);               // truncated header
         party.SendTo(Rtp(3, payloadType: 8), target);           // PCMA was not negotiated
         party.SendTo(Rtp(4), target);
-        await Until(() => leg.Counters.Received == 2 && leg.Counters.DroppedMalformed == 2);
+        await Eventually.TrueAsync(() => leg.Counters.Received == 2 && leg.Counters.DroppedMalformed == 2);
 
         Assert.Equal([1, 4], sink.Packets.Select(p => (int)p.Sequence));
         Assert.Equal(new RtpLegCounters(2, 0, 1, 0, 2, 1), leg.Counters);
@@ -136,9 +127,9 @@ public class RtpLegTests : IAsyncDisposable
         Assert.False(leg.Send(new byte[160], 0, marker: false)); // nowhere to send yet
         var target = new IPEndPoint(IPAddress.Loopback, leg.LocalPort);
         party.SendTo(Rtp(1), target);
-        await Until(() => leg.Counters.Received == 1);
+        await Eventually.TrueAsync(() => leg.Counters.Received == 1);
         other.SendTo(Rtp(2), target);
-        await Until(() => leg.Counters.DroppedForeignSource == 1);
+        await Eventually.TrueAsync(() => leg.Counters.DroppedForeignSource == 1);
         Assert.Equal(party.LocalEndPoint, leg.Remote);
 
         Assert.True(leg.Send(new byte[160], 480, marker: true));
@@ -157,7 +148,7 @@ public class RtpLegTests : IAsyncDisposable
         var target = new IPEndPoint(IPAddress.Loopback, leg.LocalPort);
         receiver.SendTo(Rtp(1), target); // the receive address is not the source
         sender.SendTo(Rtp(2), target);
-        await Until(() => leg.Counters.Received == 1 && leg.Counters.DroppedForeignSource == 1);
+        await Eventually.TrueAsync(() => leg.Counters.Received == 1 && leg.Counters.DroppedForeignSource == 1);
         Assert.True(leg.Send(new byte[160], 0, marker: false));
         Assert.True(receiver.Receive(new byte[1500]) > 12); // and we send to where it receives
     }
@@ -179,7 +170,7 @@ public class RtpLegTests : IAsyncDisposable
             sender.SendTo(Rtp(i), target);
         }
 
-        await Until(() => leg.Counters.Received == 5);
+        await Eventually.TrueAsync(() => leg.Counters.Received == 5);
         Assert.Equal([1, 2, 3, 4, 5], sink.Packets.Select(p => (int)p.Sequence));
     }
 
@@ -194,7 +185,7 @@ public class RtpLegTests : IAsyncDisposable
             party.SendTo(Rtp(i), target);
         }
 
-        await Until(() => leg.Counters.Received + leg.Counters.DroppedRateLimited == 100);
+        await Eventually.TrueAsync(() => leg.Counters.Received + leg.Counters.DroppedRateLimited == 100);
         Assert.InRange(leg.Counters.Received, 10, 30); // the burst of 10, plus what refilled meanwhile
     }
 
@@ -232,7 +223,7 @@ public class RtpLegTests : IAsyncDisposable
         Assert.Equal(320u, received[1].Timestamp - received[0].Timestamp);
         Assert.Equal(1, (ushort)(received[2].Sequence - received[1].Sequence));
         Assert.Equal(160u, received[2].Timestamp - received[1].Timestamp);
-        await Until(() => toBob.Counters.Sent == 3);
+        await Eventually.TrueAsync(() => toBob.Counters.Sent == 3);
     }
 
     [Fact]
@@ -292,16 +283,16 @@ public class RtpLegTests : IAsyncDisposable
             party.Rtp.SendTo(Rtp(n), new IPEndPoint(IPAddress.Loopback, leg.LocalPort)); // past the source's probation (RFC 3550 A.1)
         }
 
-        await Until(() => leg.Counters.Received == 3);
+        await Eventually.TrueAsync(() => leg.Counters.Received == 3);
 
         party.Rtcp.SendTo([0x81, 200, 0, 1, 0, 0], rtcpTarget); // an SR whose length runs past the datagram
-        await Until(() => leg.Counters.DroppedMalformed == 1);
+        await Eventually.TrueAsync(() => leg.Counters.DroppedMalformed == 1);
 
         var sent = Rendezvous.Media.Rtcp.NtpTimestamp.FromDateTimeOffset(DateTimeOffset.UtcNow);
         var report = Rendezvous.Media.Rtcp.RtcpCompound.Encode(Rendezvous.Media.Rtcp.RtcpCompound.CreateReport(
             0x1234, new Rendezvous.Media.Rtcp.RtcpSenderInfo(sent, 160, 1, 160), [], "party@example"));
         party.Rtcp.SendTo(report, rtcpTarget);
-        await Until(() => leg.Statistics!.TryCreateReportBlock(TimeSpan.FromHours(1), out var block) && block.LastSenderReport == sent.Middle32);
+        await Eventually.TrueAsync(() => leg.Statistics!.TryCreateReportBlock(TimeSpan.FromHours(1), out var block) && block.LastSenderReport == sent.Middle32);
         Assert.Equal(1, leg.Counters.DroppedMalformed);
     }
 
@@ -319,7 +310,7 @@ public class RtpLegTests : IAsyncDisposable
             party.Rtp.SendTo(Rtp((ushort)n), new IPEndPoint(IPAddress.Loopback, leg.LocalPort));
         }
 
-        await Until(() => leg.Counters.Received == 11);
+        await Eventually.TrueAsync(() => leg.Counters.Received == 11);
         var quality = leg.Quality();
         Assert.Equal((11L, 1), (quality.Expected, quality.Lost));
         Assert.NotNull(quality.JitterMs);
@@ -333,7 +324,7 @@ public class RtpLegTests : IAsyncDisposable
         var other = block with { Ssrc = leg.Ssrc ^ 1, FractionLost = 255 }; // about someone else: ignored
         party.Rtcp.SendTo(Rendezvous.Media.Rtcp.RtcpCompound.Encode(Rendezvous.Media.Rtcp.RtcpCompound.CreateReport(0x1234, null, [other, block], "party@example")),
             new IPEndPoint(IPAddress.Loopback, leg.LocalPort + 1));
-        await Until(() => leg.Quality().RoundTripMs is not null);
+        await Eventually.TrueAsync(() => leg.Quality().RoundTripMs is not null);
         var upToRead = reportSent.Elapsed.TotalMilliseconds;
         quality = leg.Quality();
         // 100 ms, plus the time the report took to arrive and be read (at most what passed until it was seen read).
@@ -352,7 +343,7 @@ public class RtpLegTests : IAsyncDisposable
             party.Rtp.SendTo(Rtp(n), new IPEndPoint(IPAddress.Loopback, leg.LocalPort));
         }
 
-        await Until(() => leg.Counters.Received == 3);
+        await Eventually.TrueAsync(() => leg.Counters.Received == 3);
         Assert.True(leg.Send(new byte[160], 1000, marker: false));
 
         var buffer = new byte[1500];

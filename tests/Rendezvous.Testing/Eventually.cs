@@ -1,0 +1,27 @@
+using System.Diagnostics;
+using Xunit;
+
+namespace Rendezvous.Testing;
+
+/// <summary>Waiting for something another thread or process does: polls a condition, then asserts it.</summary>
+public static class Eventually
+{
+    /// <summary>
+    /// Polls <paramref name="condition"/> every <paramref name="every"/> (10 ms unless given) until it holds
+    /// or <paramref name="within"/> (3 s unless given) has passed, then asserts it once more, so a test fails
+    /// with the condition as it last stood.
+    /// </summary>
+    public static async Task TrueAsync(Func<bool> condition, TimeSpan? within = null, TimeSpan? every = null, string? message = null)
+    {
+        ArgumentNullException.ThrowIfNull(condition);
+        var limit = within ?? TimeSpan.FromSeconds(3);
+        var step = every ?? TimeSpan.FromMilliseconds(10);
+        var waited = Stopwatch.StartNew();
+        while (!condition() && waited.Elapsed < limit)
+        {
+            await Task.Delay(step);
+        }
+
+        Assert.True(condition(), message);
+    }
+}
