@@ -66,7 +66,8 @@ public sealed class ReceiveReactorTests : IDisposable
             sender.SendTo([(byte)i, 1], pairs[i].Rtcp.LocalEndPoint!);
         }
 
-        await Eventually.TrueAsync(() => sinks.All(s => s.Received.Count == 2));
+        // The reactor counts a datagram once its sink has returned: wait for that too.
+        await Eventually.TrueAsync(() => sinks.All(s => s.Received.Count == 2) && _reactor.Delivered == 40);
         var from = DatagramSource.From((IPEndPoint)sender.LocalEndPoint!);
         for (var i = 0; i < sinks.Length; i++)
         {
@@ -95,7 +96,7 @@ public sealed class ReceiveReactorTests : IDisposable
             }
         }
 
-        await Eventually.TrueAsync(() => sinks.All(s => s.Received.Count == 10));
+        await Eventually.TrueAsync(() => sinks.All(s => s.Received.Count == 10) && _reactor.Delivered == 3000);
         Assert.All(sinks, s => Assert.Equal(Enumerable.Range(0, 10).Select(r => (byte)r), s.Received.Select(r => r.Datagram[0])));
         Assert.Equal(3000, _reactor.Delivered);
     }
@@ -229,7 +230,8 @@ public sealed class ReceiveReactorTests : IDisposable
         _reactor.Register(thrower, socket);
         sender.SendTo([1], socket.LocalEndPoint!);
         sender.SendTo([2], socket.LocalEndPoint!);
-        await Eventually.TrueAsync(() => thrower.Calls == 2);
+        // Counted once the sink has thrown, after its call was recorded: wait for both.
+        await Eventually.TrueAsync(() => thrower.Calls == 2 && _reactor.Faults == 2);
         Assert.Equal(2, _reactor.Faults);
     }
 
