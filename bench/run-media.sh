@@ -246,11 +246,15 @@ for target in ("rendezvous", "janus"):
         continue
     best = int(open(best_file).read().strip() or 0)
     steps = sorted((json.load(open(f)) for f in glob.glob(os.path.join(out, f"{target}-[0-9]*.json"))), key=lambda r: r["legs"])
+    def pair_us(cores, legs):
+        return cores / (legs * 50) * 1e6
     def tick_text(t):
         return ("over 50" if t["p99UpToMs"] is None else f'<= {t["p99UpToMs"]:g}') + f' ({t["over5Ms"]}/{t["count"]})' if t else "n/a"
     for r in steps:
         c = r["cores"]
-        rows.append(f'| {target} | {r["legs"]} | {r["latenessMs"]["p50"]} | {r["latenessMs"]["p99"]} | {r["latenessMs"]["max"]} | {tick_text(r.get("mixerTicks"))} | {tick_text(r.get("mixerTickLateness"))} | {r["deliveredRatio"]:.4f} | {r["sequenceLost"]} | {c.get("server", 0):.3f} | {c.get("driver", 0):.3f} | {"yes" if r["legs"] <= best else "no"} |')
+        # CPU per packet pair (one packet in and one out per leg every 20 ms), and the kernel's part of it.
+        pair = f'{pair_us(c.get("server", 0), r["legs"]):.1f} ({pair_us(c.get("server.system", 0), r["legs"]):.1f})' if r["legs"] else "n/a"
+        rows.append(f'| {target} | {r["legs"]} | {r["latenessMs"]["p50"]} | {r["latenessMs"]["p99"]} | {r["latenessMs"]["max"]} | {tick_text(r.get("mixerTicks"))} | {tick_text(r.get("mixerTickLateness"))} | {r["deliveredRatio"]:.4f} | {r["sequenceLost"]} | {c.get("server", 0):.3f} | {pair} | {c.get("driver", 0):.3f} | {"yes" if r["legs"] <= best else "no"} |')
     def most(key):
         best_here = 0
         for r in steps:
@@ -261,10 +265,14 @@ for target in ("rendezvous", "janus"):
         return best_here if any(r.get(key) for r in steps) else None
     at = next((r for r in steps if r["legs"] == best), None)
     cores = at["cores"].get("server") if at else None
+    # Legs per core used at the most efficient step that lost nothing with the core not yet full: the
+    # comparison at the same load, which does not depend on either server's lateness floor.
+    kept = [r for r in steps if r["deliveredRatio"] >= 0.995 and r["sequenceLost"] == 0 and 0 < r["cores"].get("server", 0) < 0.95]
+    efficient = max(kept, key=lambda r: r["legs"] / r["cores"]["server"], default=None)
     summary[target] = dict(best=best, cores=cores, per_core=(best / cores) if best and cores else None, latency=load(f"{target}-latency"),
-                           tick_best=most("mixerTicks"), late_best=most("mixerTickLateness"))
+                           tick_best=most("mixerTicks"), late_best=most("mixerTickLateness"), efficient=efficient)
 with open(os.path.join(out, "table.md"), "w") as f:
-    f.write("| server | legs | late p50 ms | late p99 ms | late max ms | mixer tick duration p99 ms (over 5 ms / all) | tick start lateness p99 ms (over 5 ms / all) | delivered | seq. lost | server cores | driver cores | sustained |\n|---|---:|---:|---:|---:|---|---|---:|---:|---:|---:|---|\n")
+    f.write("| server | legs | late p50 ms | late p99 ms | late max ms | mixer tick duration p99 ms (over 5 ms / all) | tick start lateness p99 ms (over 5 ms / all) | delivered | seq. lost | server cores | server µs CPU per packet pair (kernel) | driver cores | sustained |\n|---|---:|---:|---:|---:|---|---|---:|---:|---:|---|---:|---|\n")
     f.write("\n".join(rows) + "\n\n")
     f.write("| server | most legs sustained on one core | server cores used there | legs per core used | added latency p50 / p99 ms (samples, legs) |\n|---|---:|---:|---:|---|\n")
     for target, s in summary.items():
@@ -282,5 +290,12 @@ with open(os.path.join(out, "table.md"), "w") as f:
     if r and j and r["per_core"] and j["per_core"]:
         f.write(f'\nRatio, legs per core used, Rendezvous / Janus: {r["per_core"] / j["per_core"]:.2f}\n')
         f.write(f'Ratio, most legs sustained on one core, Rendezvous / Janus: {r["best"] / j["best"]:.2f}\n')
+    for target, s in summary.items():
+        e = s["efficient"]
+        if e:
+            f.write(f'\nMost legs per core used by {target} at a step with nothing lost and the core under 0.95: {e["legs"] / e["cores"]["server"]:.0f} ({e["legs"]} legs, {e["cores"]["server"]:.3f} cores)\n')
+    if r and j and r["efficient"] and j["efficient"]:
+        ours, theirs = r["efficient"], j["efficient"]
+        f.write(f'Ratio of those, Rendezvous / Janus: {(ours["legs"] / ours["cores"]["server"]) / (theirs["legs"] / theirs["cores"]["server"]):.2f}\n')
 print(open(os.path.join(out, "table.md")).read())
 PY

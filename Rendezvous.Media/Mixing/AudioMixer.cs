@@ -33,8 +33,11 @@ public sealed class AudioMixer : IMixStep
     private readonly int _talkStartTicks;
     private readonly int _talkStopTicks;
 
-    // The table, guarded by _lock; a slot keeps its index while its participant stays.
+    // The table, guarded by _lock; a slot keeps its index while its participant stays. Slots at and above
+    // _used are empty, so a tick scans the hub's participants, not MaxParticipants slots (hundreds of hubs'
+    // tables do not stay in cache).
     private readonly Participant[] _table;
+    private int _used;
     private int _generation;
 
     // Tick-thread state: the gathered copy, buffers and talker state (indexed by table slot).
@@ -136,6 +139,7 @@ public sealed class AudioMixer : IMixStep
             }
 
             _table[free] = Participant.Create(id, source, resolved, media, ++_generation);
+            _used = Math.Max(_used, free + 1);
             return true;
         }
     }
@@ -170,6 +174,10 @@ public sealed class AudioMixer : IMixStep
             if (slot >= 0)
             {
                 _table[slot] = default;
+                while (_used > 0 && _table[_used - 1].Source is null)
+                {
+                    _used--;
+                }
             }
 
             return slot >= 0;
@@ -231,7 +239,7 @@ public sealed class AudioMixer : IMixStep
         var count = 0;
         lock (_lock)
         {
-            for (var slot = 0; slot < _table.Length; slot++)
+            for (var slot = 0; slot < _used; slot++)
             {
                 if (_table[slot].Source is not null)
                 {
@@ -324,7 +332,7 @@ public sealed class AudioMixer : IMixStep
 
     private int Find(Guid id)
     {
-        for (var i = 0; i < _table.Length; i++)
+        for (var i = 0; i < _used; i++)
         {
             if (_table[i].Source is not null && _table[i].Id == id)
             {

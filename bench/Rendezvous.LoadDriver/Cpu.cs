@@ -5,7 +5,8 @@ namespace Rendezvous.LoadDriver;
 /// <summary>
 /// CPU time (user + system, seconds) of named processes and all their descendants, read from
 /// /proc, so that a phase can say where its CPU went: the service, PostgreSQL's backends,
-/// slapd, and this driver. Linux only; elsewhere every reading is zero.
+/// slapd, and this driver. Each name also has a "name.system" entry: the part spent in the kernel.
+/// Linux only; elsewhere every reading is zero.
 /// </summary>
 internal static class Cpu
 {
@@ -15,6 +16,7 @@ internal static class Cpu
     {
         var parents = new Dictionary<int, int>();
         var seconds = new Dictionary<int, double>();
+        var system = new Dictionary<int, double>();
         if (System.IO.Directory.Exists("/proc"))
         {
             foreach (var dir in System.IO.Directory.EnumerateDirectories("/proc"))
@@ -30,7 +32,9 @@ internal static class Cpu
                     // pid (comm) state ppid ... ; comm may hold spaces, so split after the last ')'.
                     var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
                     parents[pid] = int.Parse(fields[1], CultureInfo.InvariantCulture);
-                    seconds[pid] = (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / TicksPerSecond;
+                    // utime and stime: fields 14 and 15 of proc(5), 12 and 13 after the comm.
+                    system[pid] = long.Parse(fields[12], CultureInfo.InvariantCulture) / TicksPerSecond;
+                    seconds[pid] = (long.Parse(fields[11], CultureInfo.InvariantCulture) / TicksPerSecond) + system[pid];
                 }
                 catch (IOException)
                 {
@@ -42,7 +46,9 @@ internal static class Cpu
         var result = new Dictionary<string, double>(StringComparer.Ordinal);
         foreach (var (name, root) in roots)
         {
-            result[name] = seconds.Where(p => IsWithin(p.Key, root, parents)).Sum(p => p.Value);
+            var within = seconds.Keys.Where(pid => IsWithin(pid, root, parents)).ToList();
+            result[name] = within.Sum(pid => seconds[pid]);
+            result[name + ".system"] = within.Sum(pid => system[pid]);
         }
 
         return result;

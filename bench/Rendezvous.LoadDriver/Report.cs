@@ -39,7 +39,8 @@ internal static class Report
         }
 
         var loaded = results.Where(r => r.Skipped is null && r.Requests > 0).ToList();
-        var names = loaded.SelectMany(r => r.CpuSeconds.Keys).Distinct(StringComparer.Ordinal).ToList();
+        // Whole processes only: each also has a "name.system" part (Cpu.Snapshot), which is not another process.
+        var names = loaded.SelectMany(r => r.CpuSeconds.Keys).Where(n => !n.EndsWith(".system", StringComparison.Ordinal)).Distinct(StringComparer.Ordinal).ToList();
         if (names.Count > 0)
         {
             text.AppendLine()
@@ -50,7 +51,7 @@ internal static class Report
             foreach (var r in loaded)
             {
                 var cells = names.Select(n => F($"{r.CpuSeconds.GetValueOrDefault(n) * 1000 / r.Requests:0.000}"));
-                var total = r.CpuSeconds.Values.Sum();
+                var total = names.Sum(n => r.CpuSeconds.GetValueOrDefault(n));
                 text.AppendLine(F($"| {r.Name} | {string.Join(" | ", cells)} | {total * 1000 / r.Requests:0.000} | {total / r.Seconds:0.00} |"));
             }
         }

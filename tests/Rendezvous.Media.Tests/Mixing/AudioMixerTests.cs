@@ -198,6 +198,33 @@ public sealed class AudioMixerTests
     }
 
     [Fact]
+    public void Participants_are_mixed_whichever_slots_were_freed_and_reused()
+    {
+        // Slots fill from the lowest free one; a tick scans up to the highest one in use. Free the top slots
+        // and one in the middle, then add again: everyone present is mixed, nobody removed is.
+        var (mixer, sink) = Create();
+        Add(mixer, sink, A, ScriptedSource.Constant(1000));
+        Add(mixer, sink, B, ScriptedSource.Constant(2000));
+        Add(mixer, sink, C, ScriptedSource.Constant(4000));
+        Add(mixer, sink, D, ScriptedSource.Constant(8000));
+        Assert.True(mixer.Remove(D));
+        Assert.True(mixer.Remove(C));
+        Assert.True(mixer.Remove(A));
+        mixer.Mix();
+        Assert.Equal((0, 1, 0, 0), (sink.Deliveries[A], sink.Deliveries[B], sink.Deliveries[C], sink.Deliveries[D]));
+
+        Add(mixer, sink, E, ScriptedSource.Constant(-500)); // takes A's slot, below B
+        Add(mixer, sink, C, ScriptedSource.Constant(4000)); // takes the slot above B again
+        mixer.Mix();
+        Assert.Equal(3, mixer.ParticipantCount);
+        Assert.Equal(MuLawOf(3500), sink.Last(B));
+        Assert.Equal(MuLawOf(6000), sink.Last(E));
+        Assert.Equal(MuLawOf(1500), sink.Last(C));
+        Assert.Equal((0, 0), (sink.Deliveries[A], sink.Deliveries[D]));
+        Assert.False(mixer.TryAdd(B, ScriptedSource.Silent(), AudioCodec.Pcmu, Normal));
+    }
+
+    [Fact]
     public void The_tick_allocates_nothing()
     {
         var (mixer, sink) = Create();
