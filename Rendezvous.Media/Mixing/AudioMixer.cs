@@ -212,11 +212,7 @@ public sealed class AudioMixer : IMixStep
             if (_contributes[i])
             {
                 // Mix-minus: everyone but yourself, then clamp (Janus casts without clamping).
-                var own = Input(i);
-                for (var s = 0; s < _frame; s++)
-                {
-                    _pcm[s] = Clamp(_sum[s] - own[s]);
-                }
+                PcmVector.SubtractAndClamp(_sum, Input(i), _pcm);
 
                 MixerCodecs.Encode(p.Codec, _pcm, _personal);
                 PersonalEncodes++;
@@ -265,12 +261,20 @@ public sealed class AudioMixer : IMixStep
             return;
         }
 
-        long magnitude = 0;
-        for (var s = 0; s < _frame; s++)
+        long magnitude;
+        if (p.GainQ12 == 1 << GainShift)
         {
-            var scaled = Clamp((input[s] * p.GainQ12) >> GainShift);
-            input[s] = scaled;
-            magnitude += Math.Abs(scaled);
+            magnitude = PcmVector.SumOfMagnitudes(input);
+        }
+        else
+        {
+            magnitude = 0;
+            for (var s = 0; s < _frame; s++)
+            {
+                var scaled = PcmVector.Clamp((input[s] * p.GainQ12) >> GainShift);
+                input[s] = scaled;
+                magnitude += Math.Abs(scaled);
+            }
         }
 
         var energy = (int)(magnitude / _frame);
@@ -281,10 +285,7 @@ public sealed class AudioMixer : IMixStep
 
         _energy[i] = energy;
         _contributes[i] = true;
-        for (var s = 0; s < _frame; s++)
-        {
-            _sum[s] += input[s];
-        }
+        PcmVector.Accumulate(_sum, input);
     }
 
     /// <summary>Start after <see cref="MixerOptions.TalkingStartAfter"/> of speech, stop after <see cref="MixerOptions.TalkingStopAfter"/> of quiet.</summary>
@@ -313,10 +314,7 @@ public sealed class AudioMixer : IMixStep
         var encoded = _shared.AsSpan((int)codec * _frame, _frame);
         if (!_sharedReady[(int)codec])
         {
-            for (var s = 0; s < _frame; s++)
-            {
-                _pcm[s] = Clamp(_sum[s]);
-            }
+            PcmVector.Clamp(_sum, _pcm);
 
             MixerCodecs.Encode(codec, _pcm, encoded);
             _sharedReady[(int)codec] = true;
@@ -327,8 +325,6 @@ public sealed class AudioMixer : IMixStep
     }
 
     private Span<short> Input(int i) => _inputs.AsSpan(i * _frame, _frame);
-
-    private static short Clamp(int value) => (short)Math.Clamp(value, short.MinValue, short.MaxValue);
 
     private int Find(Guid id)
     {
