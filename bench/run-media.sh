@@ -267,7 +267,7 @@ for target in ("rendezvous", "janus"):
     cores = at["cores"].get("server") if at else None
     # Legs per core used at the most efficient step that lost nothing with the core not yet full: the
     # comparison at the same load, which does not depend on either server's lateness floor.
-    kept = [r for r in steps if r["deliveredRatio"] >= 0.995 and r["sequenceLost"] == 0 and 0 < r["cores"].get("server", 0) < 0.95]
+    kept = [r for r in steps if r["deliveredRatio"] >= 0.995 and r["sequenceLost"] == 0 and 0 < r["cores"].get("server", 0) < 0.97]
     efficient = max(kept, key=lambda r: r["legs"] / r["cores"]["server"], default=None)
     summary[target] = dict(best=best, cores=cores, per_core=(best / cores) if best and cores else None, latency=load(f"{target}-latency"),
                            tick_best=most("mixerTicks"), late_best=most("mixerTickLateness"), efficient=efficient)
@@ -293,7 +293,7 @@ with open(os.path.join(out, "table.md"), "w") as f:
     for target, s in summary.items():
         e = s["efficient"]
         if e:
-            f.write(f'\nMost legs per core used by {target} at a step with nothing lost and the core under 0.95: {e["legs"] / e["cores"]["server"]:.0f} ({e["legs"]} legs, {e["cores"]["server"]:.3f} cores)\n')
+            f.write(f'\nMost legs per core used by {target} at a step with nothing lost and the core under 0.97: {e["legs"] / e["cores"]["server"]:.0f} ({e["legs"]} legs, {e["cores"]["server"]:.3f} cores)\n')
     if r and j and r["efficient"] and j["efficient"]:
         ours, theirs = r["efficient"], j["efficient"]
         f.write(f'Ratio of those, Rendezvous / Janus: {(ours["legs"] / ours["cores"]["server"]) / (theirs["legs"] / theirs["cores"]["server"]):.2f}\n')
