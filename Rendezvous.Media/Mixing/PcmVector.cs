@@ -22,8 +22,14 @@ internal static class PcmVector
             total += Vector.Abs(low) + Vector.Abs(high);
         }
 
-        // Each lane holds at most 2 × 32,768 per vector: no overflow below about 32,000 vectors per frame.
-        long sum = Vector.Sum(total);
+        // A lane gains at most 2 × 32,768 per vector, so it cannot overflow below 32,768 vectors (over 500,000
+        // samples) per frame; the lanes are added up in 64 bits.
+        long sum = 0;
+        for (var lane = 0; lane < Vector<int>.Count; lane++)
+        {
+            sum += total[lane];
+        }
+
         for (var i = vectors.Length * Vector<short>.Count; i < samples.Length; i++)
         {
             sum += Math.Abs((int)samples[i]);
