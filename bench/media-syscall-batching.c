@@ -61,7 +61,7 @@ static int ring;
 static unsigned *sqHead, *sqTail, *sqMask, *sqArray, *cqHead, *cqTail, *cqMask;
 static struct io_uring_sqe *sqes;
 static struct io_uring_cqe *cqes;
-static unsigned pendingTail;
+static unsigned pendingTail, sqEntries;
 
 static void ringSetup(unsigned entries)
 {
@@ -80,10 +80,13 @@ static void ringSetup(unsigned entries)
     cqHead = (unsigned *)(cq + p.cq_off.head); cqTail = (unsigned *)(cq + p.cq_off.tail);
     cqMask = (unsigned *)(cq + p.cq_off.ring_mask); cqes = (struct io_uring_cqe *)(cq + p.cq_off.cqes);
     pendingTail = *sqTail;
+    sqEntries = p.sq_entries;
 }
 
 static void queue(unsigned char opcode, int fd, struct msghdr *message, unsigned long long tag)
 {
+    // Never overwrite an entry the kernel has not consumed: a full queue would make the numbers meaningless.
+    if (pendingTail - atomic_load_explicit((_Atomic unsigned *)sqHead, memory_order_acquire) >= sqEntries) { fprintf(stderr, "submission queue full\n"); exit(2); }
     unsigned index = pendingTail & *sqMask;
     struct io_uring_sqe *e = &sqes[index];
     memset(e, 0, sizeof *e);
@@ -98,6 +101,8 @@ static int enter(unsigned waitFor)
     atomic_store_explicit((_Atomic unsigned *)sqTail, pendingTail, memory_order_release);
     int done = (int)syscall(__NR_io_uring_enter, ring, submit, waitFor, waitFor ? IORING_ENTER_GETEVENTS : 0, 0, 0);
     if (done < 0 && errno != EINTR && errno != ETIME) { perror("io_uring_enter"); exit(2); }
+    // io_uring_enter returns how many entries it consumed; one left behind would be sent a tick late.
+    if (done >= 0 && (unsigned)done < submit) { fprintf(stderr, "io_uring_enter submitted %d of %u\n", done, submit); exit(2); }
     return done;
 }
 

@@ -8,6 +8,8 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 binary="$(mktemp -d)/media-syscall-batching"
 trap 'rm -rf "$(dirname "$binary")"' EXIT
 gcc -O2 -Wall -Wextra -Werror -o "$binary" "$here/media-syscall-batching.c" -lpthread
+# two sockets per leg: 3,000 descriptors with the default 1,500 legs
+ulimit -n "$(( ${MEDIA_BATCHING_SOCKETS:-1500} * 2 + 64 ))" 2>/dev/null || true
 out="${MEDIA_BATCHING_OUT:-}"
 run() {
   for round in 1 2 3; do

@@ -265,8 +265,9 @@ for target in ("rendezvous", "janus"):
         return best_here if any(r.get(key) for r in steps) else None
     at = next((r for r in steps if r["legs"] == best), None)
     cores = at["cores"].get("server") if at else None
-    # Legs per core used at the most efficient step that lost nothing with the core not yet full: the
-    # comparison at the same load, which does not depend on either server's lateness floor.
+    # Legs per core used at the most efficient step that lost nothing with the core not saturated (under 0.97):
+    # each server at its best unsaturated step (not necessarily at one load), which does not depend on either
+    # server's lateness floor.
     kept = [r for r in steps if r["deliveredRatio"] >= 0.995 and r["sequenceLost"] == 0 and 0 < r["cores"].get("server", 0) < 0.97]
     efficient = max(kept, key=lambda r: r["legs"] / r["cores"]["server"], default=None)
     summary[target] = dict(best=best, cores=cores, per_core=(best / cores) if best and cores else None, latency=load(f"{target}-latency"),

@@ -273,7 +273,7 @@ public sealed class AudioMixer : IMixStep
             {
                 var scaled = PcmVector.Clamp((input[s] * p.GainQ12) >> GainShift);
                 input[s] = scaled;
-                magnitude += Math.Abs(scaled);
+                magnitude += Math.Abs((int)scaled); // as a short, |-32768| would throw
             }
         }
 

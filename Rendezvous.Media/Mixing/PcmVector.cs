@@ -22,8 +22,8 @@ internal static class PcmVector
             total += Vector.Abs(low) + Vector.Abs(high);
         }
 
-        // A lane gains at most 2 × 32,768 per vector, so it cannot overflow below 32,768 vectors (over 500,000
-        // samples) per frame; the lanes are added up in 64 bits.
+        // A lane gains at most 2 × 32,768 per vector, so it cannot overflow below 32,768 vectors per frame (at
+        // least 262,144 samples, with the narrowest vectors); the lanes are added up in 64 bits.
         long sum = 0;
         for (var lane = 0; lane < Vector<int>.Count; lane++)
         {

@@ -198,10 +198,22 @@ public sealed class AudioMixerTests
     }
 
     [Fact]
+    public void A_gain_that_clamps_to_the_most_negative_sample_is_mixed_not_thrown_on()
+    {
+        // Gain 2 on -20,000 clamps to -32,768, whose magnitude does not fit a short.
+        var (mixer, sink) = Create();
+        Add(mixer, sink, A, ScriptedSource.Constant(-20000), new CallMedia { Gain = 2 });
+        Add(mixer, sink, B, ScriptedSource.Constant(1000));
+        mixer.Mix();
+        Assert.Equal(MuLawOf(-32768), sink.Last(B));
+        Assert.Equal(MuLawOf(1000), sink.Last(A));
+    }
+
+    [Fact]
     public void Participants_are_mixed_whichever_slots_were_freed_and_reused()
     {
-        // Slots fill from the lowest free one; a tick scans up to the highest one in use. Free the top slots
-        // and one in the middle, then add again: everyone present is mixed, nobody removed is.
+        // Slots fill from the lowest free one; a tick scans up to the highest one in use. Free the two top slots
+        // and the bottom one, then add again, mixing after each add: everyone present is mixed, nobody removed is.
         var (mixer, sink) = Create();
         Add(mixer, sink, A, ScriptedSource.Constant(1000));
         Add(mixer, sink, B, ScriptedSource.Constant(2000));
@@ -213,8 +225,13 @@ public sealed class AudioMixerTests
         mixer.Mix();
         Assert.Equal((0, 1, 0, 0), (sink.Deliveries[A], sink.Deliveries[B], sink.Deliveries[C], sink.Deliveries[D]));
 
-        Add(mixer, sink, E, ScriptedSource.Constant(-500)); // takes A's slot, below B
-        Add(mixer, sink, C, ScriptedSource.Constant(4000)); // takes the slot above B again
+        Add(mixer, sink, E, ScriptedSource.Constant(-500)); // takes A's slot 0, below B's slot 1
+        mixer.Mix();
+        Assert.Equal((2, 1), (sink.Deliveries[B], sink.Deliveries[E]));
+        Assert.Equal(MuLawOf(-500), sink.Last(B));
+        Assert.Equal(MuLawOf(2000), sink.Last(E));
+
+        Add(mixer, sink, C, ScriptedSource.Constant(4000)); // takes slot 2, above B, again
         mixer.Mix();
         Assert.Equal(3, mixer.ParticipantCount);
         Assert.Equal(MuLawOf(3500), sink.Last(B));
