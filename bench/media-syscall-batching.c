@@ -1,5 +1,5 @@
 // The kernel's cost per media datagram with and without batched system calls (issue 7).
-// See bench/README.md, "Does batching system calls lower the floor?".
+// See bench/README.md, "Does batching system calls lower the kernel's cost?".
 //
 //   bench/media-syscall-batching.sh            (builds this with gcc, runs every mode three times)
 //   media-syscall-batching send|send-connected|send-uring|recv-epoll|recv-uring [sockets] [ticks]

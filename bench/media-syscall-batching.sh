@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Does batching system calls lower the kernel's cost per media datagram here? (issue 7; bench/README.md,
-# "Does batching system calls lower the floor?"). Builds bench/media-syscall-batching.c with gcc and runs
+# "Does batching system calls lower the kernel's cost?"). Builds bench/media-syscall-batching.c with gcc and runs
 # each mode three times with 1,500 sockets (the legs of the 1,500-leg step) for 8 s. Run it on an idle
 # machine; it takes about 2 minutes. MEDIA_BATCHING_OUT names a folder for the output (default: stdout only).
 set -euo pipefail

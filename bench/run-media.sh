@@ -240,14 +240,17 @@ def load(name):
     p = os.path.join(out, name + ".json")
     return json.load(open(p)) if os.path.exists(p) else None
 rows, summary = [], {}
+def pair_us(cores, legs):
+    # CPU per packet pair: one packet in and one out per leg every 20 ms
+    return cores / (legs * 50) * 1e6
+def legs_per_core(step):
+    return step["legs"] / step["cores"]["server"]
 for target in ("rendezvous", "janus"):
     best_file = os.path.join(out, f"{target}-sustained.txt")
     if not os.path.exists(best_file):
         continue
     best = int(open(best_file).read().strip() or 0)
     steps = sorted((json.load(open(f)) for f in glob.glob(os.path.join(out, f"{target}-[0-9]*.json"))), key=lambda r: r["legs"])
-    def pair_us(cores, legs):
-        return cores / (legs * 50) * 1e6
     def tick_text(t):
         return ("over 50" if t["p99UpToMs"] is None else f'<= {t["p99UpToMs"]:g}') + f' ({t["over5Ms"]}/{t["count"]})' if t else "n/a"
     for r in steps:
@@ -269,7 +272,7 @@ for target in ("rendezvous", "janus"):
     # each server at its best unsaturated step (not necessarily at one load), which does not depend on either
     # server's lateness floor.
     kept = [r for r in steps if r["deliveredRatio"] >= 0.995 and r["sequenceLost"] == 0 and 0 < r["cores"].get("server", 0) < 0.97]
-    efficient = max(kept, key=lambda r: r["legs"] / r["cores"]["server"], default=None)
+    efficient = max(kept, key=legs_per_core, default=None)
     summary[target] = dict(best=best, cores=cores, per_core=(best / cores) if best and cores else None, latency=load(f"{target}-latency"),
                            tick_best=most("mixerTicks"), late_best=most("mixerTickLateness"), efficient=efficient)
 with open(os.path.join(out, "table.md"), "w") as f:
@@ -294,9 +297,8 @@ with open(os.path.join(out, "table.md"), "w") as f:
     for target, s in summary.items():
         e = s["efficient"]
         if e:
-            f.write(f'\nMost legs per core used by {target} at a step with nothing lost and the core under 0.97: {e["legs"] / e["cores"]["server"]:.0f} ({e["legs"]} legs, {e["cores"]["server"]:.3f} cores)\n')
+            f.write(f'\nMost legs per core used by {target} at a step with nothing lost and the core under 0.97: {legs_per_core(e):.0f} ({e["legs"]} legs, {e["cores"]["server"]:.3f} cores)\n')
     if r and j and r["efficient"] and j["efficient"]:
-        ours, theirs = r["efficient"], j["efficient"]
-        f.write(f'Ratio of those, Rendezvous / Janus: {(ours["legs"] / ours["cores"]["server"]) / (theirs["legs"] / theirs["cores"]["server"]):.2f}\n')
+        f.write(f'Ratio of those, Rendezvous / Janus: {legs_per_core(r["efficient"]) / legs_per_core(j["efficient"]):.2f}\n')
 print(open(os.path.join(out, "table.md")).read())
 PY

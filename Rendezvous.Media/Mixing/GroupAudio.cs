@@ -109,10 +109,7 @@ public sealed class GroupAudio : IMixerSource
             }
 
             heard = true;
-            for (var n = 0; n < frame.Length; n++)
-            {
-                sum[n] += _frame[n];
-            }
+            PcmVector.Accumulate(sum, _frame.AsSpan(0, frame.Length));
         }
 
         if (!heard)
@@ -120,11 +117,7 @@ public sealed class GroupAudio : IMixerSource
             return 0;
         }
 
-        for (var n = 0; n < frame.Length; n++)
-        {
-            frame[n] = (short)Math.Clamp(sum[n], short.MinValue, short.MaxValue);
-        }
-
+        PcmVector.Clamp(sum, frame);
         return frame.Length;
     }
 

@@ -32,7 +32,7 @@ public class MixerBenchmarks
 
     private static AudioMixer Create(int parties)
     {
-        var mixer = new AudioMixer(new MixerOptions { MaxParticipants = Math.Max(parties, 32) }, new DiscardingSink());
+        var mixer = new AudioMixer(new MixerOptions { MaxParticipants = Math.Max(parties, 32) }, new MixerFixtures.DiscardingSink());
         for (var i = 0; i < parties; i++)
         {
             IMixerSource source = i < 3 ? new ToneSource(300 + (200 * i)) : new SilentSource();
@@ -43,17 +43,9 @@ public class MixerBenchmarks
     }
 
     /// <summary>A precomputed tone frame, as a jitter buffer and decoder would hand over.</summary>
-    private sealed class ToneSource : IMixerSource
+    private sealed class ToneSource(double hertz) : IMixerSource
     {
-        private readonly short[] _frame = new short[160];
-
-        public ToneSource(double hertz)
-        {
-            for (var i = 0; i < _frame.Length; i++)
-            {
-                _frame[i] = (short)(9000 * Math.Sin(2 * Math.PI * hertz * i / 8000));
-            }
-        }
+        private readonly short[] _frame = MixerFixtures.Tone(hertz);
 
         public int ReadFrame(Span<short> frame)
         {
@@ -65,16 +57,5 @@ public class MixerBenchmarks
     private sealed class SilentSource : IMixerSource
     {
         public int ReadFrame(Span<short> frame) => 0;
-    }
-
-    private sealed class DiscardingSink : IMixerSink
-    {
-        public long Octets { get; private set; }
-
-        public void Deliver(Guid participant, ReadOnlySpan<byte> payload, int samples) => Octets += payload.Length;
-
-        public void TalkingChanged(Guid participant, bool talking)
-        {
-        }
     }
 }

@@ -30,7 +30,7 @@ public class MixerWithBuffersBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _mixer = new AudioMixer(new MixerOptions { MaxParticipants = Math.Max(Parties, 32) }, new DiscardingSink());
+        _mixer = new AudioMixer(new MixerOptions { MaxParticipants = Math.Max(Parties, 32) }, new MixerFixtures.DiscardingSink());
         _legs = new Leg[Parties];
         for (var i = 0; i < Parties; i++)
         {
@@ -73,12 +73,7 @@ public class MixerWithBuffersBenchmarks
         {
             (_codec, _ssrc) = (codec, ssrc);
             Input = new InboundAudio(codec, new JitterBufferOptions());
-            var linear = new short[160];
-            for (var i = 0; i < linear.Length && hertz > 0; i++)
-            {
-                linear[i] = (short)(9000 * Math.Sin(2 * Math.PI * hertz * i / 8000));
-            }
-
+            var linear = MixerFixtures.Tone(hertz);
             if (codec.PayloadType == AudioCodec.Pcmu.PayloadType)
             {
                 MuLaw.Encode(linear, _payload);
@@ -97,17 +92,6 @@ public class MixerWithBuffersBenchmarks
             builder.TryWrite(_datagram, out var written);
             var decoded = RtpPacket.Read(_datagram.AsSpan(0, written));
             Input.Push(decoded.Packet, arrival);
-        }
-    }
-
-    private sealed class DiscardingSink : IMixerSink
-    {
-        public long Octets { get; private set; }
-
-        public void Deliver(Guid participant, ReadOnlySpan<byte> payload, int samples) => Octets += payload.Length;
-
-        public void TalkingChanged(Guid participant, bool talking)
-        {
         }
     }
 }
