@@ -9,35 +9,38 @@ namespace Rendezvous.Media;
 /// <summary>Routing: what each leg's packets feed (a peer's leg, a hub's mixer, or nothing).</summary>
 public sealed partial class MediaSwitch
 {
-    /// <summary>Where one leg's accepted packets go. A leg no one hears (held, waiting, alone, muted) has no route.</summary>
-    private abstract record Route
+    /// <summary>
+    /// Where one leg's accepted packets go; each leg is given its own (<see cref="RtpLeg.Redirect"/>), so a
+    /// packet looks nothing up. A leg no one hears (held, waiting, alone, muted) has no route.
+    /// </summary>
+    private abstract record Route : IRtpLegSink
     {
-        public abstract void Take(RtpLeg from, in RtpPacket packet, TimeSpan arrival);
+        public abstract void OnRtp(RtpLeg leg, in RtpPacket packet, TimeSpan arrival);
     }
 
     /// <summary>Relayed to <paramref name="Peer"/> (a two-party call).</summary>
     private sealed record RelayRoute(RtpLeg Peer) : Route
     {
-        public override void Take(RtpLeg from, in RtpPacket packet, TimeSpan arrival) =>
-            Peer.Forward(packet, from.Codec, from.Settings.TelephoneEventPayloadType);
+        public override void OnRtp(RtpLeg leg, in RtpPacket packet, TimeSpan arrival) =>
+            Peer.Forward(packet, leg.Codec, leg.Settings.TelephoneEventPayloadType);
     }
 
     /// <summary>Into the leg's input of its hub's mixer.</summary>
     private sealed record MixRoute(InboundAudio Input) : Route
     {
-        public override void Take(RtpLeg from, in RtpPacket packet, TimeSpan arrival) => Input.Push(packet, arrival);
+        public override void OnRtp(RtpLeg leg, in RtpPacket packet, TimeSpan arrival) => Input.Push(packet, arrival);
     }
 
     /// <summary>A multicast group's packets, every sender's, into its hub's mixer.</summary>
     private sealed record GroupMixRoute(GroupAudio Input) : Route
     {
-        public override void Take(RtpLeg from, in RtpPacket packet, TimeSpan arrival) => Input.Push(packet, arrival);
+        public override void OnRtp(RtpLeg leg, in RtpPacket packet, TimeSpan arrival) => Input.Push(packet, arrival);
     }
 
     /// <summary>Sent on unchanged to each of <paramref name="Targets"/> (a group's plain forwarding).</summary>
     private sealed record FanOutRoute(RtpLeg[] Targets) : Route
     {
-        public override void Take(RtpLeg from, in RtpPacket packet, TimeSpan arrival)
+        public override void OnRtp(RtpLeg leg, in RtpPacket packet, TimeSpan arrival)
         {
             foreach (var target in Targets)
             {
@@ -67,12 +70,15 @@ public sealed partial class MediaSwitch
         return new JitterBufferDepths(count, count == 0 ? 0 : (double)sum / count, max);
     }
 
-    /// <summary>Called on a leg's receive loop for every accepted packet: no lock, one dictionary read.</summary>
+    /// <summary>
+    /// A packet from a leg that has no route of its own yet (it has been made, and not wired): no lock,
+    /// one dictionary read. Wired legs deliver to their route directly.
+    /// </summary>
     void IRtpLegSink.OnRtp(RtpLeg leg, in RtpPacket packet, TimeSpan arrival)
     {
         if (_routes.TryGetValue(leg.Id, out var route))
         {
-            route.Take(leg, packet, arrival);
+            route.OnRtp(leg, packet, arrival);
         }
     }
 
@@ -140,6 +146,10 @@ public sealed partial class MediaSwitch
         }
 
         _routes = routes;
+        foreach (var leg in _legs.Values.Concat(_groups.Values.Select(g => g.Leg)))
+        {
+            leg.Redirect(routes.GetValueOrDefault(leg.Id));
+        }
     }
 
     /// <summary>Relays <paramref name="from"/> to <paramref name="to"/> unless it must not be heard (muted, listen-only) or the other hears nothing (deaf).</summary>
@@ -163,10 +173,10 @@ public sealed partial class MediaSwitch
         }
     }
 
-    /// <summary>One hub's mixer and what it needs per participant: its input, and its leg to send the mix on.</summary>
+    /// <summary>One hub's mixer and its participants' inputs; each participant's mix goes straight to its leg.</summary>
     private sealed class HubMix : IMixerSink
     {
-        private readonly ConcurrentDictionary<Guid, (IMixerSource Input, RtpLeg Leg)> _members = new();
+        private readonly ConcurrentDictionary<Guid, IMixerSource> _members = new();
         private readonly MediaSwitch _owner;
         private readonly Guid _hub;
 
@@ -183,21 +193,21 @@ public sealed partial class MediaSwitch
             if (_members.TryGetValue(call, out var member))
             {
                 Mixer.TryUpdate(call, media);
-                return (InboundAudio)member.Input;
+                return (InboundAudio)member;
             }
 
             var input = new InboundAudio(leg.Codec, _owner._settings.JitterBuffer);
-            _members[call] = (input, leg);
-            Mixer.TryAdd(call, input, leg.Codec, media);
+            _members[call] = input;
+            Mixer.TryAdd(call, input, leg.MixOutput, leg.Codec, media);
             return input;
         }
 
         /// <summary>The hub's multicast group as one more participant: it hears the members' mix, and is heard by them.</summary>
         public void JoinGroup(RtpLeg leg, GroupAudio input)
         {
-            if (_members.TryAdd(leg.Id, (input, leg)))
+            if (_members.TryAdd(leg.Id, input))
             {
-                Mixer.TryAdd(leg.Id, input, leg.Codec, new CallMedia());
+                Mixer.TryAdd(leg.Id, input, leg.MixOutput, leg.Codec, new CallMedia());
             }
         }
 
@@ -207,14 +217,6 @@ public sealed partial class MediaSwitch
             {
                 Mixer.Remove(call);
                 _members.TryRemove(call, out _);
-            }
-        }
-
-        public void Deliver(Guid participant, ReadOnlySpan<byte> payload, int samples)
-        {
-            if (_members.TryGetValue(participant, out var member))
-            {
-                member.Leg.SendNext(payload, samples);
             }
         }
 

@@ -7,8 +7,8 @@ namespace Rendezvous.Media.Mixing;
 /// The audio of one call hub: a pure step, <see cref="Mix"/>, that a clock calls once per tick. Every
 /// participant's frame is read from its <see cref="IMixerSource"/>, scaled by its gain and summed in an
 /// int32 accumulator; each listener gets the sum minus its own contribution (N-1), clamped to 16 bits, encoded
-/// in its codec and handed to the <see cref="IMixerSink"/>. Listeners who contribute nothing hear the full
-/// mix, encoded once per codec and shared.
+/// in its codec and handed to the participant's <see cref="IMixerOutput"/>. Listeners who contribute nothing
+/// hear the full mix, encoded once per codec and shared. Talker changes go to the <see cref="IMixerSink"/>.
 /// </summary>
 /// <remarks>
 /// <para>Participants are added, changed and removed from any thread; they take effect at the next tick.
@@ -109,13 +109,14 @@ public sealed class AudioMixer : IMixStep
     }
 
     /// <summary>
-    /// Adds a participant, heard and served from the next tick. False when <paramref name="id"/> is already
+    /// Adds a participant, heard from the next tick, whose mix goes to <paramref name="output"/>. False when <paramref name="id"/> is already
     /// present or the mixer is full (<see cref="MixerOptions.MaxParticipants"/>); throws
     /// <see cref="ArgumentException"/> for a codec other than PCMU/PCMA at the mixer's clock rate.
     /// </summary>
-    public bool TryAdd(Guid id, IMixerSource source, AudioCodec codec, CallMedia media)
+    public bool TryAdd(Guid id, IMixerSource source, IMixerOutput output, AudioCodec codec, CallMedia media)
     {
         ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(media);
         var resolved = MixerCodecs.Resolve(codec, Options.ClockRate);
         lock (_lock)
@@ -138,7 +139,7 @@ public sealed class AudioMixer : IMixStep
                 return false;
             }
 
-            _table[free] = Participant.Create(id, source, resolved, media, ++_generation);
+            _table[free] = Participant.Create(id, source, output, resolved, media, ++_generation);
             _used = Math.Max(_used, free + 1);
             return true;
         }
@@ -157,7 +158,7 @@ public sealed class AudioMixer : IMixStep
             }
 
             ref var p = ref _table[slot];
-            p = Participant.Create(id, p.Source!, p.Codec, media, p.Generation);
+            p = Participant.Create(id, p.Source!, p.Output!, p.Codec, media, p.Generation);
             return true;
         }
     }
@@ -216,11 +217,11 @@ public sealed class AudioMixer : IMixStep
 
                 MixerCodecs.Encode(p.Codec, _pcm, _personal);
                 PersonalEncodes++;
-                _sink.Deliver(p.Id, _personal, _frame);
+                p.Output!.Deliver(_personal, _frame);
             }
             else
             {
-                _sink.Deliver(p.Id, SharedMix(p.Codec), _frame);
+                p.Output!.Deliver(SharedMix(p.Codec), _frame);
                 SharedDeliveries++;
             }
         }
@@ -339,12 +340,12 @@ public sealed class AudioMixer : IMixStep
         return -1;
     }
 
-    private readonly record struct Participant(Guid Id, IMixerSource? Source, MixerCodec Codec, bool Heard, bool Deaf, int GainQ12, int Generation)
+    private readonly record struct Participant(Guid Id, IMixerSource? Source, IMixerOutput? Output, MixerCodec Codec, bool Heard, bool Deaf, int GainQ12, int Generation)
     {
-        public static Participant Create(Guid id, IMixerSource source, MixerCodec codec, CallMedia media, int generation)
+        public static Participant Create(Guid id, IMixerSource source, IMixerOutput output, MixerCodec codec, CallMedia media, int generation)
         {
             var gain = double.IsNaN(media.Gain) ? 1 : Math.Clamp(media.Gain, 0, 4);
-            return new(id, source, codec, !media.Muted && !media.ListenOnly, media.Deaf, (int)Math.Round(gain * (1 << GainShift)), generation);
+            return new(id, source, output, codec, !media.Muted && !media.ListenOnly, media.Deaf, (int)Math.Round(gain * (1 << GainShift)), generation);
         }
     }
 

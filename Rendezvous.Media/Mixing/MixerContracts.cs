@@ -12,16 +12,21 @@ public interface IMixerSource
     int ReadFrame(Span<short> frame);
 }
 
-/// <summary>Where the mixer's results go; called on the tick thread, outside the mixer's lock.</summary>
-public interface IMixerSink
+/// <summary>Where one participant's mix goes (its leg): given with the participant, so a delivery looks nothing up.</summary>
+public interface IMixerOutput
 {
     /// <summary>
-    /// What <paramref name="participant"/> hears this tick, encoded in its codec: <paramref name="samples"/>
-    /// samples in <paramref name="payload"/>. The span is reused by the next delivery: copy it (or send it)
-    /// before returning. Listeners who hear the same full mix in the same codec get the same bytes.
+    /// What the participant hears this tick, encoded in its codec: <paramref name="samples"/> samples in
+    /// <paramref name="payload"/>. Called on the tick thread, outside the mixer's lock. The span is reused by
+    /// the next delivery: copy it (or send it) before returning. Listeners who hear the same full mix in the
+    /// same codec get the same bytes.
     /// </summary>
-    void Deliver(Guid participant, ReadOnlySpan<byte> payload, int samples);
+    void Deliver(ReadOnlySpan<byte> payload, int samples);
+}
 
+/// <summary>What a mixer reports about its participants; called on the tick thread, outside the mixer's lock.</summary>
+public interface IMixerSink
+{
     /// <summary>Talker detection: <paramref name="participant"/> started or stopped talking (with hysteresis).</summary>
     void TalkingChanged(Guid participant, bool talking);
 }

@@ -28,6 +28,7 @@ public sealed partial class RtpLeg
     /// <summary>Stops receiving before the ports close: after this no datagram reaches the leg's checks (the reactor guarantees it; the loops see the cancellation).</summary>
     private void StopReceiving()
     {
+        _stopped = true;
         _stop.Cancel();
         if (_registration is { } registration)
         {
@@ -41,7 +42,7 @@ public sealed partial class RtpLeg
     /// <summary>The first two checks, source and rate, before a datagram is even parsed; then the RTP or RTCP checks.</summary>
     private void OnDatagram(bool rtcp, ReadOnlySpan<byte> datagram, in DatagramSource source)
     {
-        if (_stop.IsCancellationRequested || _ports.IsOwn(source, rtcp))
+        if (_stopped || (_groupPorts && _ports.IsOwn(source, rtcp)))
         {
             return; // stopped; or our own packet, looped back by the multicast group: not a drop
         }
@@ -52,8 +53,10 @@ public sealed partial class RtpLeg
             return;
         }
 
-        var now = _time.GetElapsedTime(_started);
-        if (!(rtcp ? _rtcpBucket : _rtpBucket).TryTake(now))
+        var stamp = _time.GetTimestamp();
+        var now = _time.GetElapsedTime(_started, stamp);
+        ref var bucket = ref rtcp ? ref _rtcpBucket : ref _rtpBucket;
+        if (!bucket.TryTake(now))
         {
             Drop(RtpDropReason.RateLimited);
             return;
@@ -65,7 +68,7 @@ public sealed partial class RtpLeg
         }
         else
         {
-            OnRtpDatagram(datagram, now);
+            OnRtpDatagram(datagram, stamp, now);
         }
     }
 
@@ -106,7 +109,9 @@ public sealed partial class RtpLeg
         }
     }
 
-    private void OnRtpDatagram(ReadOnlySpan<byte> datagram, TimeSpan now)
+    /// <param name="stamp">The arrival as a <see cref="TimeProvider"/> timestamp.</param>
+    /// <param name="now">The arrival as time since the leg started.</param>
+    private void OnRtpDatagram(ReadOnlySpan<byte> datagram, long stamp, TimeSpan now)
     {
         var decoded = RtpPacket.Read(datagram);
         if (!decoded.IsValid)
@@ -116,15 +121,16 @@ public sealed partial class RtpLeg
         }
 
         var packet = decoded.Packet;
-        if (packet.PayloadType != _settings.Codec.PayloadType && packet.PayloadType != _settings.TelephoneEventPayloadType)
+        var profile = _profile;
+        if (packet.PayloadType != profile.PayloadType && packet.PayloadType != profile.TelephoneEvent)
         {
             Drop(RtpDropReason.PayloadType);
             return;
         }
 
-        if (Statistics is not { } statistics || (statistics.Ssrc != packet.Ssrc && !_settings.AnySource))
+        if (Statistics is not { } statistics || (statistics.Ssrc != packet.Ssrc && !profile.AnySource))
         {
-            statistics = Statistics = new RtpReceiveStatistics(packet.Ssrc, _settings.Codec.ClockRate);
+            statistics = Statistics = new RtpReceiveStatistics(packet.Ssrc, profile.ClockRate);
         }
 
         if (statistics.Ssrc == packet.Ssrc)
@@ -132,10 +138,10 @@ public sealed partial class RtpLeg
             statistics.OnPacket(packet.SequenceNumber, packet.Timestamp, now);
         }
 
-        Interlocked.Exchange(ref _lastReceived, _time.GetTimestamp());
+        Volatile.Write(ref _lastReceived, stamp);
         Interlocked.Increment(ref _received);
         _metrics.Received();
-        _sink.OnRtp(this, packet, now);
+        (_route ?? _sink).OnRtp(this, packet, now);
     }
 
     private void OnRtcpDatagram(ReadOnlySpan<byte> datagram, TimeSpan now)
@@ -203,16 +209,20 @@ public sealed partial class RtpLeg
     }
 }
 
-/// <summary>A packets-per-second limit with a burst of a fifth of a second (at least 10 packets).</summary>
-internal sealed class TokenBucket(int perSecond)
+/// <summary>
+/// A packets-per-second limit with a burst of a fifth of a second (at least 10 packets). A mutable struct,
+/// kept inline in its leg and used through a reference (a copy would not count).
+/// </summary>
+internal struct TokenBucket(int perSecond)
 {
+    private readonly int _perSecond = perSecond;
     private readonly double _capacity = Math.Max(10, perSecond / 5.0);
     private double _tokens = Math.Max(10, perSecond / 5.0);
     private TimeSpan _last;
 
     public bool TryTake(TimeSpan now)
     {
-        _tokens = Math.Min(_capacity, _tokens + (now - _last).TotalSeconds * perSecond);
+        _tokens = Math.Min(_capacity, _tokens + (now - _last).TotalSeconds * _perSecond);
         _last = now;
         if (_tokens < 1)
         {

@@ -8,7 +8,6 @@ namespace Rendezvous.Media.Relay;
 public sealed partial class RtpLeg
 {
     private ITimer? _reports;
-    private long _sentOctets;
     private long _sentAtLastReport;
 
     /// <summary>Our CNAME (section 6.5.1): unique per leg, stable for its life.</summary>
@@ -27,25 +26,19 @@ public sealed partial class RtpLeg
     {
         try
         {
-            if (Destination() is not { } destination)
+            if (ReportDestination() is not { } destination)
             {
                 return;
             }
 
-            RtcpSenderInfo? sender = null;
-            lock (_send)
-            {
-                var sent = Interlocked.Read(ref _sent);
-                if (sent != _sentAtLastReport)
-                {
-                    _sentAtLastReport = sent;
-                    sender = new RtcpSenderInfo(NtpTimestamp.FromDateTimeOffset(_time.GetUtcNow()), _lastSentTimestamp, (uint)sent, (uint)Interlocked.Read(ref _sentOctets));
-                }
-            }
+            var (sent, octets, lastTimestamp) = _sender.Totals();
+            var sender = Interlocked.Exchange(ref _sentAtLastReport, sent) != sent
+                ? new RtcpSenderInfo(NtpTimestamp.FromDateTimeOffset(_time.GetUtcNow()), lastTimestamp, (uint)sent, (uint)octets)
+                : (RtcpSenderInfo?)null;
 
             ReadOnlySpan<RtcpReportBlock> blocks = Statistics is { } statistics && statistics.TryCreateReportBlock(_time.GetElapsedTime(_started), out var block) ? [block] : [];
             var packets = goodbye ? RtcpCompound.CreateGoodbye(Ssrc, sender, blocks, Cname, "call ended") : RtcpCompound.CreateReport(Ssrc, sender, blocks, Cname);
-            _ports.RtcpSend.SendTo(RtcpCompound.Encode(packets), SocketFlags.None, destination.Rtcp);
+            _ports.RtcpSend.SendTo(RtcpCompound.Encode(packets), SocketFlags.None, destination);
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
@@ -53,7 +46,7 @@ public sealed partial class RtpLeg
         }
         finally
         {
-            if (!goodbye && !_stop.IsCancellationRequested)
+            if (!goodbye && !_stopped)
             {
                 try
                 {

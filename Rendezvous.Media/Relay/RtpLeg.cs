@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Rendezvous.Media.Codecs;
+using Rendezvous.Media.Mixing;
 using Rendezvous.Media.Relay.Reactor;
 using Rendezvous.Media.Rtcp;
 using Rendezvous.Media.Rtp;
@@ -76,47 +77,48 @@ public sealed partial class RtpLeg : IDatagramSink, IAsyncDisposable
     private const int MaxDatagram = 1500;
 
     private readonly RtpPortPair _ports;
-    private volatile RtpLegSettings _settings;
+    private readonly bool _groupPorts;
     private readonly IRtpLegSink _sink;
     private readonly MediaMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly ReceiveReactor? _reactor;
     private readonly long _started;
-    private readonly TokenBucket _rtpBucket;
-    private readonly TokenBucket _rtcpBucket;
-    private readonly Lock _send = new();
-    private readonly byte[] _sendBuffer = new byte[MaxDatagram];
+    private readonly RtpSender _sender;
     private readonly CancellationTokenSource _stop = new();
-    private Task _loops = Task.CompletedTask;
-    private IPEndPoint? _remote;
-    private long _lastReceived;
-    private long _received;
-    private long _sent;
     private readonly long[] _dropped = new long[4];
 
-    // Outbound numbering, owned here whoever sends (the relay or a mixer), so the stream the party
-    // receives stays continuous across relaying, mixing and source changes. RFC 3550 section 5.1:
-    // random initial values. The next sequence number, and the timestamp the next frame starts at.
-    private ushort _sequence = (ushort)Random.Shared.Next(ushort.MaxValue + 1);
-    private uint _nextTimestamp = (uint)Random.Shared.NextInt64(uint.MaxValue + 1L);
-    private uint _lastSentTimestamp;
+    // Settings and the remote party change together under _configure (rarely); the receive path reads
+    // _profile, their flattened copy, and the send path the sender's own copy.
+    private readonly Lock _configure = new();
+    private volatile RtpLegSettings _settings;
+    private volatile ReceiveProfile _profile;
+    private IPEndPoint? _remote;
 
-    // The relayed source the offsets below map, or null: the next forwarded packet re-anchors them.
-    private uint? _forwardSource;
-    private int _sequenceOffset;
-    private uint _timestampOffset;
+    private volatile IRtpLegSink? _route;
+    private volatile bool _stopped;
+    private Task _loops = Task.CompletedTask;
+    private TokenBucket _rtpBucket;
+    private TokenBucket _rtcpBucket;
+    private long _lastReceived;
+    private long _received;
 
-    /// <param name="reactor">Receives the leg's datagrams; null: one asynchronous receive loop per port on the thread pool.</param>
+    /// <param name="reactor">
+    /// Receives the leg's datagrams, and the leg sends with its own system calls (Linux); null: one
+    /// asynchronous receive loop per port on the thread pool, and sends through .NET's sockets.
+    /// </param>
     public RtpLeg(Guid id, RtpPortPair ports, RtpLegSettings settings, IRtpLegSink sink, MediaMetrics metrics, TimeProvider time, ReceiveReactor? reactor = null)
     {
         ArgumentNullException.ThrowIfNull(ports);
         ArgumentNullException.ThrowIfNull(settings);
         (Id, _ports, _settings, _sink, _metrics, _time, _reactor) = (id, ports, settings, sink, metrics, time, reactor);
+        _groupPorts = ports.SendsSeparately;
         _remote = settings.Remote;
         _started = time.GetTimestamp();
         _rtpBucket = new TokenBucket(settings.MaxPacketsPerSecond);
         _rtcpBucket = new TokenBucket(settings.MaxPacketsPerSecond);
         Ssrc = (uint)Random.Shared.NextInt64(1, uint.MaxValue);
+        _sender = new RtpSender(Ssrc, ports.RtpSend, metrics, native: reactor is not null && ReceiveReactor.IsSupported);
+        _profile = Reconfigure();
     }
 
     public Guid Id { get; }
@@ -139,12 +141,15 @@ public sealed partial class RtpLeg : IDatagramSink, IAsyncDisposable
 
     /// <summary>Accepted, sent and dropped packets, by reason.</summary>
     public RtpLegCounters Counters => new(
-        Interlocked.Read(ref _received), Interlocked.Read(ref _sent),
+        Interlocked.Read(ref _received), _sender.Sent,
         Interlocked.Read(ref _dropped[(int)RtpDropReason.ForeignSource]), Interlocked.Read(ref _dropped[(int)RtpDropReason.RateLimited]),
         Interlocked.Read(ref _dropped[(int)RtpDropReason.Malformed]), Interlocked.Read(ref _dropped[(int)RtpDropReason.PayloadType]));
 
     /// <summary>The leg's current settings.</summary>
     public RtpLegSettings Settings => _settings;
+
+    /// <summary>Where a mixer delivers this leg's mix: the leg's outbound stream, with nothing looked up per frame.</summary>
+    internal IMixerOutput MixOutput => _sender;
 
     /// <summary>
     /// Gives the leg its remote party and codec once they are known (a consultation call being
@@ -153,12 +158,19 @@ public sealed partial class RtpLeg : IDatagramSink, IAsyncDisposable
     public void Configure(RtpLegSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        lock (_send)
+        lock (_configure)
         {
             _settings = settings;
             Volatile.Write(ref _remote, settings.Remote ?? Volatile.Read(ref _remote));
+            _profile = Reconfigure();
         }
     }
+
+    /// <summary>
+    /// Where accepted RTP goes from now on (a route the owner resolved once, so a packet looks nothing up);
+    /// null: the sink the leg was made with.
+    /// </summary>
+    public void Redirect(IRtpLegSink? route) => _route = route;
 
     /// <summary>Starts receiving on both ports.</summary>
     public void Start()
@@ -168,56 +180,24 @@ public sealed partial class RtpLeg : IDatagramSink, IAsyncDisposable
     }
 
     /// <summary>Sends one RTP packet with our SSRC, the next sequence number and the given timestamp; false when there is no remote party yet.</summary>
-    public bool Send(ReadOnlySpan<byte> payload, uint timestamp, bool marker, byte? payloadType = null)
-    {
-        lock (_send)
-        {
-            _forwardSource = null;
-            return SendLocked(payload, timestamp, marker, payloadType ?? _settings.Codec.PayloadType, _sequence, FrameUnits);
-        }
-    }
+    public bool Send(ReadOnlySpan<byte> payload, uint timestamp, bool marker, byte? payloadType = null) =>
+        _sender.Send(payload, timestamp, marker, payloadType);
 
     /// <summary>
     /// Sends the next frame of our own stream (a mixer's output): <paramref name="samples"/> long,
     /// starting where the last packet sent on this leg ended, whether that was relayed or mixed.
     /// False when there is no remote party yet.
     /// </summary>
-    public bool SendNext(ReadOnlySpan<byte> payload, int samples)
-    {
-        lock (_send)
-        {
-            _forwardSource = null;
-            return SendLocked(payload, _nextTimestamp, marker: false, _settings.Codec.PayloadType, _sequence, (uint)samples);
-        }
-    }
+    public bool SendNext(ReadOnlySpan<byte> payload, int samples) => _sender.SendNext(payload, samples);
 
     /// <summary>
     /// Sends another leg's packet exactly as it arrived (a multicast group's plain forwarding):
     /// its SSRC, numbering and payload are the original sender's. False when nothing was sent.
     /// </summary>
-    public bool ForwardUnchanged(in RtpPacket packet)
-    {
-        if (Destination() is not { } destination)
-        {
-            return false;
-        }
-
-        try
-        {
-            _ports.RtpSend.SendTo(packet.Datagram, SocketFlags.None, destination.Rtp);
-        }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException)
-        {
-            return false;
-        }
-
-        Interlocked.Increment(ref _sent);
-        _metrics.Sent();
-        return true;
-    }
+    public bool ForwardUnchanged(in RtpPacket packet) => _sender.SendUnchanged(packet.Datagram);
 
     /// <summary>RTP timestamp units of one 20 ms frame in this leg's codec: what a relayed packet is taken to span.</summary>
-    private uint FrameUnits => (uint)_settings.Codec.GetTimestampUnits(TimeSpan.FromMilliseconds(20));
+    private static uint FrameUnits(AudioCodec codec) => (uint)codec.GetTimestampUnits(TimeSpan.FromMilliseconds(20));
 
     /// <summary>
     /// Relays a packet another leg received (a two-party call): sequence numbers and timestamps
@@ -228,88 +208,50 @@ public sealed partial class RtpLeg : IDatagramSink, IAsyncDisposable
     public bool Forward(in RtpPacket packet, AudioCodec sourceCodec, byte? sourceTelephoneEvent)
     {
         ArgumentNullException.ThrowIfNull(sourceCodec);
-        byte payloadType;
-        var transcode = Transcoding.None;
+        var settings = _settings;
         if (sourceTelephoneEvent is { } te && packet.PayloadType == te)
         {
-            if (_settings.TelephoneEventPayloadType is not { } ours)
-            {
-                return false;
-            }
-
-            payloadType = ours;
+            return settings.TelephoneEventPayloadType is { } ours && _sender.Forward(packet, ours, Transcoding.None);
         }
-        else if (sourceCodec.Matches(_settings.Codec.EncodingName, _settings.Codec.ClockRate, _settings.Codec.Channels))
+
+        if (sourceCodec.Matches(settings.Codec.EncodingName, settings.Codec.ClockRate, settings.Codec.Channels))
         {
-            payloadType = _settings.Codec.PayloadType;
-        }
-        else
-        {
-            transcode = Transcoding.For(sourceCodec, _settings.Codec);
-            if (transcode == Transcoding.Unsupported)
-            {
-                return false;
-            }
-
-            payloadType = _settings.Codec.PayloadType;
+            return _sender.Forward(packet, settings.Codec.PayloadType, Transcoding.None);
         }
 
-        lock (_send)
-        {
-            if (_forwardSource != packet.Ssrc)
-            {
-                // A new source (or our own frames in between): continue from what we sent last.
-                _forwardSource = packet.Ssrc;
-                _sequenceOffset = (ushort)(_sequence - packet.SequenceNumber);
-                _timestampOffset = _nextTimestamp - packet.Timestamp;
-            }
-
-            var sequence = (ushort)(packet.SequenceNumber + _sequenceOffset);
-            var timestamp = packet.Timestamp + _timestampOffset;
-            if (transcode == Transcoding.None)
-            {
-                return SendLocked(packet.Payload, timestamp, packet.Marker, payloadType, sequence, FrameUnits);
-            }
-
-            Span<byte> converted = stackalloc byte[Math.Min(packet.Payload.Length, MaxDatagram)];
-            transcode.Apply(packet.Payload[..converted.Length], converted);
-            return SendLocked(converted, timestamp, packet.Marker, payloadType, sequence, FrameUnits);
-        }
+        var transcode = Transcoding.For(sourceCodec, settings.Codec);
+        return transcode != Transcoding.Unsupported && _sender.Forward(packet, settings.Codec.PayloadType, transcode);
     }
 
-    /// <summary>Under the send lock: writes and sends one packet; on success the next sequence number and timestamp follow it.</summary>
-    private bool SendLocked(ReadOnlySpan<byte> payload, uint timestamp, bool marker, byte payloadType, ushort sequence, uint units)
+    /// <summary>
+    /// Under <see cref="_configure"/> (or in the constructor): points the sender at the current remote party
+    /// and codec, and flattens what the receive checks read per datagram.
+    /// </summary>
+    private ReceiveProfile Reconfigure()
     {
-        if (Destination() is not { } destination)
-        {
-            return false;
-        }
-
-        var builder = new RtpPacketBuilder { Marker = marker, PayloadType = payloadType, SequenceNumber = sequence, Timestamp = timestamp, Ssrc = Ssrc, Payload = payload };
-        if (!builder.TryWrite(_sendBuffer, out var written))
-        {
-            return false;
-        }
-
-        try
-        {
-            _ports.RtpSend.SendTo(_sendBuffer.AsSpan(0, written), SocketFlags.None, destination.Rtp);
-        }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException)
-        {
-            // ICMP unreachable from an earlier send, or a full buffer: the packet is lost, as on the
-            // wire. Or the leg closed while another leg's packet was being relayed to it.
-            return false;
-        }
-
-        _lastSentTimestamp = timestamp;
-        _nextTimestamp = timestamp + units;
-        _sequence = (ushort)(sequence + 1);
-        Interlocked.Add(ref _sentOctets, payload.Length);
-        Interlocked.Increment(ref _sent);
-        _metrics.Sent();
-        return true;
+        var settings = _settings;
+        var remote = Volatile.Read(ref _remote);
+        _sender.Retarget(remote, settings.Codec.PayloadType, FrameUnits(settings.Codec));
+        var expected = settings.Source ?? remote;
+        return new ReceiveProfile(
+            settings.AnySource,
+            settings.LatchToFirstSource,
+            expected is null ? null : DatagramSource.From(expected),
+            expected is null ? null : DatagramSource.From(expected) with { Port = expected.Port + 1 },
+            settings.Codec.PayloadType,
+            settings.TelephoneEventPayloadType ?? -1,
+            settings.Codec.ClockRate);
     }
+
+    /// <summary>What the receive checks need per datagram, in one object: the settings and remote party flattened.</summary>
+    /// <param name="AnySource">A group: every sender is heard.</param>
+    /// <param name="Latch">No remote party yet, and the first source becomes it.</param>
+    /// <param name="Rtp">Where RTP must come from; null while there is no remote party.</param>
+    /// <param name="Rtcp">Where RTCP must come from (the RTP port plus one).</param>
+    /// <param name="PayloadType">The codec's payload type.</param>
+    /// <param name="TelephoneEvent">The telephone-event payload type, or -1.</param>
+    /// <param name="ClockRate">The codec's clock rate.</param>
+    private sealed record ReceiveProfile(bool AnySource, bool Latch, DatagramSource? Rtp, DatagramSource? Rtcp, byte PayloadType, int TelephoneEvent, int ClockRate);
 
     private void Drop(RtpDropReason reason)
     {
@@ -320,64 +262,71 @@ public sealed partial class RtpLeg : IDatagramSink, IAsyncDisposable
     /// <summary>Source check: the negotiated remote party, or with latching, the first source seen.</summary>
     private bool Accept(in DatagramSource source, bool rtcp)
     {
-        if (_settings.AnySource)
+        var profile = _profile;
+        if (profile.AnySource)
         {
             return true; // a group: every sender (our own packets never get this far)
         }
 
-        var remote = Remote;
-        if (remote is null)
+        if (profile.Rtp is null)
         {
-            if (!_settings.LatchToFirstSource || rtcp)
+            if (!profile.Latch || rtcp)
             {
                 return false;
             }
 
-            Interlocked.CompareExchange(ref _remote, source.ToEndPoint(), null);
-            remote = Remote!;
+            lock (_configure)
+            {
+                if (Volatile.Read(ref _remote) is null)
+                {
+                    Volatile.Write(ref _remote, source.ToEndPoint());
+                    _profile = Reconfigure();
+                }
+            }
+
+            profile = _profile;
         }
 
-        var expected = _settings.Source ?? remote;
-        return source.Is(expected.Address, rtcp ? expected.Port + 1 : expected.Port);
+        return (rtcp ? profile.Rtcp : profile.Rtp) is { } expected && source == expected;
     }
 
     /// <summary>
-    /// Where packets go: the remote party's RTP and RTCP addresses, serialized once per remote party
-    /// so that a send allocates nothing (a send to an <see cref="IPEndPoint"/> serializes it anew).
+    /// Where RTCP goes: the remote party's RTCP address, serialized once per remote party so that a
+    /// report allocates no address.
     /// </summary>
-    private sealed record SendAddresses(IPEndPoint Remote, SocketAddress Rtp, SocketAddress Rtcp);
+    private sealed record ReportAddress(IPEndPoint Remote, SocketAddress Rtcp);
 
-    private SendAddresses? _destination;
+    private ReportAddress? _reportAddress;
 
-    /// <summary>The current remote party's send addresses, or null while there is none.</summary>
-    private SendAddresses? Destination()
+    /// <summary>The current remote party's RTCP address, or null while there is none.</summary>
+    private SocketAddress? ReportDestination()
     {
         if (Remote is not { } remote)
         {
             return null;
         }
 
-        var cached = Volatile.Read(ref _destination);
-        if (cached is not null && ReferenceEquals(cached.Remote, remote))
+        var cached = Volatile.Read(ref _reportAddress);
+        if (cached is null || !ReferenceEquals(cached.Remote, remote))
         {
-            return cached;
+            cached = new ReportAddress(remote, new IPEndPoint(remote.Address, remote.Port + 1).Serialize());
+            Volatile.Write(ref _reportAddress, cached);
         }
 
-        cached = new SendAddresses(remote, remote.Serialize(), new IPEndPoint(remote.Address, remote.Port + 1).Serialize());
-        Volatile.Write(ref _destination, cached);
-        return cached;
+        return cached.Rtcp;
     }
 
     /// <summary>
     /// Sends a BYE, stops receiving (no datagram is handled once this has returned its task, with
-    /// the reactor) and closes the ports at once (they are free again when this returns its task),
-    /// then waits for the receive loops, if any.
+    /// the reactor), stops sending and closes the ports at once (they are free again when this returns
+    /// its task), then waits for the receive loops, if any.
     /// </summary>
     public async ValueTask DisposeAsync()
     {
         _reports?.Dispose();
         SendReport(goodbye: true); // section 6.6: BYE when the leg ends
         StopReceiving();
+        _sender.Close();
         _ports.Dispose();
         try
         {

@@ -37,6 +37,9 @@ public sealed class RtpPortPair : IDisposable
 
     public Socket RtpSend => _rtpSend ?? Rtp;
 
+    /// <summary>Whether the pair sends from sockets of its own (a multicast group's), so <see cref="IsOwn"/> can be true.</summary>
+    public bool SendsSeparately => _ownAddresses is not null;
+
     public Socket RtcpSend => _rtcpSend ?? Rtcp;
 
     /// <summary>The RTP port (even); RTCP is this plus one.</summary>

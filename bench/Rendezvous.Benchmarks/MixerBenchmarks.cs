@@ -32,11 +32,12 @@ public class MixerBenchmarks
 
     private static AudioMixer Create(int parties)
     {
-        var mixer = new AudioMixer(new MixerOptions { MaxParticipants = Math.Max(parties, 32) }, new MixerFixtures.DiscardingSink());
+        var sink = new MixerFixtures.DiscardingSink();
+        var mixer = new AudioMixer(new MixerOptions { MaxParticipants = Math.Max(parties, 32) }, sink);
         for (var i = 0; i < parties; i++)
         {
             IMixerSource source = i < 3 ? new ToneSource(300 + (200 * i)) : new SilentSource();
-            mixer.TryAdd(Guid.NewGuid(), source, i % 2 == 0 ? AudioCodec.Pcmu : AudioCodec.Pcma, new CallMedia());
+            mixer.TryAdd(Guid.NewGuid(), source, sink, i % 2 == 0 ? AudioCodec.Pcmu : AudioCodec.Pcma, new CallMedia());
         }
 
         return mixer;

@@ -17,12 +17,12 @@ internal static class MixerFixtures
         return frame;
     }
 
-    /// <summary>Counts the octets delivered, so the deliveries are not optimised away, and drops them.</summary>
-    public sealed class DiscardingSink : IMixerSink
+    /// <summary>Every participant's output, and the mixer's sink: counts the octets delivered, so the deliveries are not optimised away, and drops them.</summary>
+    public sealed class DiscardingSink : IMixerSink, IMixerOutput
     {
         public long Octets { get; private set; }
 
-        public void Deliver(Guid participant, ReadOnlySpan<byte> payload, int samples) => Octets += payload.Length;
+        public void Deliver(ReadOnlySpan<byte> payload, int samples) => Octets += payload.Length;
 
         public void TalkingChanged(Guid participant, bool talking)
         {

@@ -30,13 +30,14 @@ public class MixerWithBuffersBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _mixer = new AudioMixer(new MixerOptions { MaxParticipants = Math.Max(Parties, 32) }, new MixerFixtures.DiscardingSink());
+        var sink = new MixerFixtures.DiscardingSink();
+        _mixer = new AudioMixer(new MixerOptions { MaxParticipants = Math.Max(Parties, 32) }, sink);
         _legs = new Leg[Parties];
         for (var i = 0; i < Parties; i++)
         {
             var codec = i % 2 == 0 ? AudioCodec.Pcmu : AudioCodec.Pcma;
             _legs[i] = new Leg(codec, i < 3 ? 300 + (200 * i) : 0, (uint)(1000 + i));
-            _mixer.TryAdd(Guid.NewGuid(), _legs[i].Input, codec, new CallMedia());
+            _mixer.TryAdd(Guid.NewGuid(), _legs[i].Input, sink, codec, new CallMedia());
         }
 
         // Past the buffers' prefill, so every tick plays a frame.

@@ -3,8 +3,8 @@ using System.Runtime.InteropServices;
 namespace Rendezvous.Media.Relay.Reactor;
 
 /// <summary>
-/// The few Linux system calls the receive reactor makes (epoll(7), recvfrom(2), eventfd(2)), and the
-/// timer thread's setpriority(2), with
+/// The few Linux system calls the receive reactor makes (epoll(7), recvfrom(2), eventfd(2)), the RTP
+/// sender's (dup(2), sendto(2)) and the timer thread's setpriority(2), with
 /// the constants from the kernel's UAPI headers they need. Every call sets errno, read through
 /// <see cref="Marshal.GetLastPInvokeError"/>.
 /// </summary>
@@ -50,6 +50,12 @@ internal static unsafe partial class Libc
 
     [LibraryImport("libc", EntryPoint = "recvfrom", SetLastError = true)]
     public static partial nint RecvFrom(int fd, byte* buffer, nuint length, int flags, byte* address, uint* addressLength);
+
+    [LibraryImport("libc", EntryPoint = "sendto", SetLastError = true)]
+    public static partial nint SendTo(int fd, byte* buffer, nuint length, int flags, byte* address, uint addressLength);
+
+    [LibraryImport("libc", EntryPoint = "dup", SetLastError = true)]
+    public static partial int Dup(int fd);
 
     [LibraryImport("libc", EntryPoint = "eventfd", SetLastError = true)]
     public static partial int EventFd(uint initial, int flags);

@@ -25,7 +25,7 @@ public sealed class AudioMixerTests
     private static void Add(AudioMixer mixer, RecordingSink sink, Guid id, IMixerSource source, CallMedia? media = null, AudioCodec? codec = null)
     {
         sink.Expect(id, Samples);
-        Assert.True(mixer.TryAdd(id, source, codec ?? AudioCodec.Pcmu, media ?? Normal));
+        Assert.True(mixer.TryAdd(id, source, sink.Output(id), codec ?? AudioCodec.Pcmu, media ?? Normal));
     }
 
     /// <summary>What a listener should receive: the expected linear frame, clamped and encoded as mu-law.</summary>
@@ -183,11 +183,11 @@ public sealed class AudioMixerTests
     {
         var (mixer, sink) = Create(new MixerOptions { MaxParticipants = 2 });
         Add(mixer, sink, A, ScriptedSource.Silent());
-        Assert.False(mixer.TryAdd(A, ScriptedSource.Silent(), AudioCodec.Pcmu, Normal));
+        Assert.False(mixer.TryAdd(A, ScriptedSource.Silent(), sink.Output(A), AudioCodec.Pcmu, Normal));
         Add(mixer, sink, B, ScriptedSource.Silent());
-        Assert.False(mixer.TryAdd(C, ScriptedSource.Silent(), AudioCodec.Pcmu, Normal));
-        Assert.Throws<ArgumentException>(() => mixer.TryAdd(C, ScriptedSource.Silent(), new AudioCodec(111, "opus", 48000, 2), Normal));
-        Assert.Throws<ArgumentException>(() => mixer.TryAdd(C, ScriptedSource.Silent(), new AudioCodec(96, "PCMU", 16000), Normal));
+        Assert.False(mixer.TryAdd(C, ScriptedSource.Silent(), sink.Output(C), AudioCodec.Pcmu, Normal));
+        Assert.Throws<ArgumentException>(() => mixer.TryAdd(C, ScriptedSource.Silent(), sink.Output(C), new AudioCodec(111, "opus", 48000, 2), Normal));
+        Assert.Throws<ArgumentException>(() => mixer.TryAdd(C, ScriptedSource.Silent(), sink.Output(C), new AudioCodec(96, "PCMU", 16000), Normal));
 
         Assert.True(mixer.Remove(A));
         Assert.False(mixer.Remove(A));
@@ -238,7 +238,7 @@ public sealed class AudioMixerTests
         Assert.Equal(MuLawOf(6000), sink.Last(E));
         Assert.Equal(MuLawOf(1500), sink.Last(C));
         Assert.Equal((0, 0), (sink.Deliveries[A], sink.Deliveries[D]));
-        Assert.False(mixer.TryAdd(B, ScriptedSource.Silent(), AudioCodec.Pcmu, Normal));
+        Assert.False(mixer.TryAdd(B, ScriptedSource.Silent(), sink.Output(B), AudioCodec.Pcmu, Normal));
     }
 
     [Fact]

@@ -48,8 +48,8 @@ public sealed class InboundAudioTests
         var b = Guid.NewGuid();
         sink.Expect(a, 160);
         sink.Expect(b, 160);
-        mixer.TryAdd(a, talker, AudioCodec.Pcmu, new CallMedia());
-        mixer.TryAdd(b, new InboundAudio(AudioCodec.Pcmu, new JitterBufferOptions()), AudioCodec.Pcmu, new CallMedia());
+        mixer.TryAdd(a, talker, sink.Output(a), AudioCodec.Pcmu, new CallMedia());
+        mixer.TryAdd(b, new InboundAudio(AudioCodec.Pcmu, new JitterBufferOptions()), sink.Output(b), AudioCodec.Pcmu, new CallMedia());
         for (var i = 0; i < 4; i++)
         {
             Send(talker, 0, i, 2000, AudioCodec.Pcmu);

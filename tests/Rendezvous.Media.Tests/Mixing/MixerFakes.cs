@@ -60,7 +60,10 @@ internal sealed class RecordingSink : IMixerSink
 
     public byte[] Last(Guid participant) => _payloads[participant];
 
-    public void Deliver(Guid participant, ReadOnlySpan<byte> payload, int samples)
+    /// <summary>Where the mixer delivers <paramref name="participant"/>'s mix: recorded here, under its id.</summary>
+    public IMixerOutput Output(Guid participant) => new ParticipantOutput(this, participant);
+
+    private void Deliver(Guid participant, ReadOnlySpan<byte> payload, int samples)
     {
         if (payload.Length != samples)
         {
@@ -78,5 +81,10 @@ internal sealed class RecordingSink : IMixerSink
         {
             Talking.Add((participant, talking));
         }
+    }
+
+    private sealed class ParticipantOutput(RecordingSink sink, Guid participant) : IMixerOutput
+    {
+        public void Deliver(ReadOnlySpan<byte> payload, int samples) => sink.Deliver(participant, payload, samples);
     }
 }

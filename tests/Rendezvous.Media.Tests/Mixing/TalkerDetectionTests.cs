@@ -25,8 +25,8 @@ public sealed class TalkerDetectionTests
         sink.Expect(Talker, 160);
         sink.Expect(Listener, 160);
         var level = (short)0;
-        mixer.TryAdd(Talker, new ScriptedSource((_, frame) => frame.Fill(level)), AudioCodec.Pcmu, media ?? new CallMedia());
-        mixer.TryAdd(Listener, ScriptedSource.Silent(), AudioCodec.Pcmu, new CallMedia());
+        mixer.TryAdd(Talker, new ScriptedSource((_, frame) => frame.Fill(level)), sink.Output(Talker), AudioCodec.Pcmu, media ?? new CallMedia());
+        mixer.TryAdd(Listener, ScriptedSource.Silent(), sink.Output(Listener), AudioCodec.Pcmu, new CallMedia());
         var events = new List<(int, bool)>();
         for (var tick = 0; tick < script.Length; tick++)
         {
