@@ -13,7 +13,6 @@ public sealed class InboundAudio : IMixerSource
 {
     private readonly Lock _lock = new();
     private readonly MixerCodec _codec;
-    private readonly byte[] _payload;
 
     /// <summary>
     /// Throws <see cref="ArgumentException"/> for a codec other than PCMU/PCMA at <paramref name="options"/>'
@@ -26,7 +25,6 @@ public sealed class InboundAudio : IMixerSource
         Codec = codec;
         Buffer = new JitterBuffer(options);
         Concealer = new LossConcealer(options.SamplesPerFrame);
-        _payload = new byte[options.MaxPayloadLength];
     }
 
     public AudioCodec Codec { get; }
@@ -59,10 +57,11 @@ public sealed class InboundAudio : IMixerSource
     {
         lock (_lock)
         {
-            switch (Buffer.Pop(_payload, out var length))
+            switch (Buffer.Pop(out var payload))
             {
                 case JitterPopResult.Frame:
-                    var decoded = MixerCodecs.Decode(_codec, _payload.AsSpan(0, length), frame);
+                    // Decoded where it lies in the buffer (this lock keeps the next push out).
+                    var decoded = MixerCodecs.Decode(_codec, payload, frame);
                     if (decoded != frame.Length)
                     {
                         // A packet of another ptime: not this frame; conceal rather than play a partial frame.

@@ -24,7 +24,7 @@ namespace Rendezvous.Media.Mixing;
 /// <para>Frames are expected every <see cref="JitterBufferOptions.FrameDuration"/> of timestamp from the
 /// first packet on; a packet off that grid (another ptime) goes in the slot its timestamp falls in.</para>
 /// <para>Not thread-safe: the owner of the leg serialises <see cref="Push"/> (receive thread) and
-/// <see cref="Pop"/> (mixer tick) with one lock of its own, as <see cref="InboundAudio"/> does.</para>
+/// <see cref="Pop(out ReadOnlySpan{byte})"/> (mixer tick) with one lock of its own, as <see cref="InboundAudio"/> does.</para>
 /// </remarks>
 public sealed class JitterBuffer
 {
@@ -114,7 +114,7 @@ public sealed class JitterBuffer
     public long DriftDrops { get; private set; }
 
     /// <summary>
-    /// Drift corrections that repeated a frame (<see cref="Pop"/> answered <see cref="JitterPopResult.Missing"/> and
+    /// Drift corrections that repeated a frame (<see cref="Pop(out ReadOnlySpan{byte})"/> answered <see cref="JitterPopResult.Missing"/> and
     /// held the playout point): the smoothed level fell more than half a frame below the target (the sender's
     /// clock runs slow, or the target rose). At most one per drift window.
     /// </summary>
@@ -231,7 +231,20 @@ public sealed class JitterBuffer
     /// </summary>
     public JitterPopResult Pop(Span<byte> destination, out int length)
     {
-        length = 0;
+        var result = Pop(out var payload);
+        length = Math.Min(payload.Length, destination.Length);
+        payload[..length].CopyTo(destination);
+        return result;
+    }
+
+    /// <summary>
+    /// The frame due at this tick, without a copy: on <see cref="JitterPopResult.Frame"/>,
+    /// <paramref name="payload"/> is the buffered payload where it lies, valid until the next
+    /// <see cref="Push"/> or <see cref="Reset"/>; otherwise empty. Call exactly once per tick.
+    /// </summary>
+    public JitterPopResult Pop(out ReadOnlySpan<byte> payload)
+    {
+        payload = default;
         if (!_synced)
         {
             return JitterPopResult.Silence;
@@ -280,9 +293,7 @@ public sealed class JitterBuffer
         ref var slot = ref _slots[SlotIndex(0)];
         if (slot.Filled && slot.Timestamp == _playoutTimestamp)
         {
-            var payload = _payloads.AsSpan(SlotIndex(0) * _maxPayload, slot.Length);
-            length = Math.Min(payload.Length, destination.Length);
-            payload[..length].CopyTo(destination);
+            payload = _payloads.AsSpan(SlotIndex(0) * _maxPayload, slot.Length);
             Advance(1, countDrops: false);
             _consecutiveMissing = 0;
             return JitterPopResult.Frame;

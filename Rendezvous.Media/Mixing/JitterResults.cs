@@ -19,7 +19,7 @@ public enum JitterPushResult
     Rejected,
 }
 
-/// <summary>What <see cref="JitterBuffer.Pop"/> gave for this tick.</summary>
+/// <summary>What <see cref="JitterBuffer.Pop(out ReadOnlySpan{byte})"/> gave for this tick.</summary>
 public enum JitterPopResult
 {
     /// <summary>Nothing to play and nothing to conceal: no stream yet, or (re)buffering after a stream stopped.</summary>

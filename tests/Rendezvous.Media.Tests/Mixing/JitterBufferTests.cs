@@ -53,6 +53,26 @@ public sealed class JitterBufferTests
     }
 
     [Fact]
+    public void Popping_in_place_gives_the_buffered_payload_itself_and_nothing_for_a_missing_frame()
+    {
+        var buffer = new JitterBuffer(new JitterBufferOptions());
+        Push(buffer, 0);
+        Push(buffer, 1);
+        Push(buffer, 3);
+        Assert.Equal(JitterPopResult.Frame, buffer.Pop(out var first));
+        Assert.Equal([0, 0x55], first.ToArray());
+        Assert.Equal(JitterPopResult.Frame, buffer.Pop(out var second));
+        Assert.Equal([1, 0x55], second.ToArray());
+        Assert.Equal(JitterPopResult.Missing, buffer.Pop(out var missing));
+        Assert.True(missing.IsEmpty);
+
+        // The copying pop gives the same bytes, and a short destination their start.
+        var two = new byte[1];
+        Assert.Equal(JitterPopResult.Frame, buffer.Pop(two, out var length));
+        Assert.Equal((1, (byte)3), (length, two[0]));
+    }
+
+    [Fact]
     public void Prefills_to_the_target_before_playing()
     {
         var buffer = new JitterBuffer(new JitterBufferOptions());

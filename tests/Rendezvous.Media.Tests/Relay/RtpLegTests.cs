@@ -140,6 +140,50 @@ public class RtpLegTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task A_redirected_leg_delivers_to_its_route_and_back_to_its_sink_when_the_route_is_taken_away()
+    {
+        using var party = Party();
+        var sink = new Collector();
+        var route = new Collector();
+        var leg = Leg(new RtpLegSettings { Remote = (IPEndPoint)party.LocalEndPoint! }, sink);
+        var target = new IPEndPoint(IPAddress.Loopback, leg.LocalPort);
+        party.SendTo(Rtp(1), target);
+        await Eventually.TrueAsync(() => sink.Packets.Count == 1);
+
+        leg.Redirect(route);
+        party.SendTo(Rtp(2), target);
+        await Eventually.TrueAsync(() => route.Packets.Count == 1);
+        Assert.Single(sink.Packets);
+        Assert.Equal(2, route.Packets.Single().Sequence);
+
+        leg.Redirect(null);
+        party.SendTo(Rtp(3), target);
+        await Eventually.TrueAsync(() => sink.Packets.Count == 2);
+        Assert.Single(route.Packets);
+    }
+
+    [Fact]
+    public async Task An_ended_leg_sends_nothing_more_and_frees_its_port_at_once()
+    {
+        using var party = Party();
+        var leg = Leg(new RtpLegSettings { Remote = (IPEndPoint)party.LocalEndPoint! }, new Collector());
+        Assert.True(leg.SendNext(new byte[160], 160));
+        Assert.True(party.Receive(new byte[1500]) > 12);
+        var port = leg.LocalPort;
+        _owned.Remove(leg);
+        await leg.DisposeAsync();
+
+        Assert.False(leg.SendNext(new byte[160], 160));
+        Assert.False(leg.Send(new byte[160], 0, marker: false));
+        Assert.False(leg.ForwardUnchanged(RtpPacket.Read(Rtp(1)).Packet));
+        Assert.Equal(1, leg.Counters.Sent);
+
+        // No descriptor of the leg's socket outlives it (the sender's own copy included): the port binds again.
+        using var rebound = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        rebound.Bind(new IPEndPoint(IPAddress.Loopback, port));
+    }
+
+    [Fact]
     public async Task A_party_that_sends_from_another_port_than_it_receives_on_is_heard_only_from_there()
     {
         using var receiver = Party();
