@@ -163,6 +163,34 @@ public class RtpLegTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task A_leg_on_ipv6_hears_its_party_and_answers_it()
+    {
+        var first = Range();
+        var pool = new RtpPortPool(IPAddress.IPv6Loopback, first, first + 15);
+        using var party = new Socket(AddressFamily.InterNetworkV6, SocketType.Dgram, ProtocolType.Udp);
+        party.Bind(new IPEndPoint(IPAddress.IPv6Loopback, 0));
+        party.ReceiveTimeout = 3000;
+        using var stranger = new Socket(AddressFamily.InterNetworkV6, SocketType.Dgram, ProtocolType.Udp);
+        stranger.Bind(new IPEndPoint(IPAddress.IPv6Loopback, 0));
+        var collector = new Collector();
+        var ports = pool.TryAllocate() ?? throw new InvalidOperationException("no ports");
+        var leg = new RtpLeg(Guid.NewGuid(), ports, new RtpLegSettings { Remote = (IPEndPoint)party.LocalEndPoint! }, collector, Metrics, TimeProvider.System, Reactor);
+        leg.Start();
+        _owned.Add(leg);
+
+        var target = new IPEndPoint(IPAddress.IPv6Loopback, leg.LocalPort);
+        party.SendTo(Rtp(7), target);
+        stranger.SendTo(Rtp(8), target);
+        await Eventually.TrueAsync(() => collector.Packets.Count == 1 && leg.Counters.DroppedForeignSource == 1);
+        Assert.Equal(7, collector.Packets.Single().Sequence);
+
+        Assert.True(leg.SendNext(new byte[160], 160));
+        var buffer = new byte[1500];
+        var n = party.Receive(buffer);
+        Assert.Equal(leg.Ssrc, RtpPacket.Read(buffer.AsSpan(0, n)).Packet.Ssrc);
+    }
+
+    [Fact]
     public async Task An_ended_leg_sends_nothing_more_and_frees_its_port_at_once()
     {
         using var party = Party();
