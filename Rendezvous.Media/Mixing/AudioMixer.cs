@@ -14,9 +14,10 @@ namespace Rendezvous.Media.Mixing;
 /// <para>Participants are added, changed and removed from any thread; they take effect at the next tick.
 /// The lock is held only while a tick gathers the participant table (as Janus's audiobridge does), never
 /// while sources are read, audio is mixed or the sink is called.</para>
-/// <para>No allocation in <see cref="Mix"/>: every buffer is sized from
-/// <see cref="MixerOptions.MaxParticipants"/> at construction. <see cref="Mix"/> itself must be called from
-/// one thread at a time (the clock's).</para>
+/// <para>No allocation in <see cref="Mix"/>: the table is sized from <see cref="MixerOptions.MaxParticipants"/>
+/// at construction, and a tick works in its thread's <see cref="MixScratch"/>, shared by every hub that thread
+/// mixes (allocated once, grown only by a tick with more participants than any before). <see cref="Mix"/>
+/// itself must be called from one thread at a time (the clock's).</para>
 /// <para><see cref="CallMedia"/>: Muted or ListenOnly ⇒ not mixed into what others hear (and never reported
 /// talking); Deaf ⇒ nothing delivered; Gain ⇒ linear gain on what the participant sends, clamped to 0..4
 /// (NaN counts as 1).</para>
@@ -43,15 +44,10 @@ public sealed class AudioMixer : IMixStep
     // Tick-thread state: the gathered copy, buffers and talker state (indexed by table slot).
     private readonly Participant[] _gathered;
     private readonly int[] _gatheredSlot;
-    private readonly short[] _inputs;
-    private readonly bool[] _contributes;
-    private readonly int[] _energy;
     private readonly Talker[] _talkers;
-    private readonly int[] _sum;
-    private readonly short[] _pcm;
-    private readonly byte[] _personal;
-    private readonly byte[] _shared;
-    private readonly bool[] _sharedReady = new bool[MixerCodecs.Count];
+
+    // This tick's buffers: the mixing thread's, shared by every hub it mixes (MixScratch), set by Mix.
+    private MixScratch _scratch = null!;
 
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> when <paramref name="options"/> cannot describe a mixer.</summary>
     public AudioMixer(MixerOptions options, IMixerSink sink)
@@ -70,14 +66,7 @@ public sealed class AudioMixer : IMixStep
         _table = new Participant[max];
         _gathered = new Participant[max];
         _gatheredSlot = new int[max];
-        _inputs = new short[max * _frame];
-        _contributes = new bool[max];
-        _energy = new int[max];
         _talkers = new Talker[max];
-        _sum = new int[_frame];
-        _pcm = new short[_frame];
-        _personal = new byte[_frame];
-        _shared = new byte[MixerCodecs.Count * _frame];
     }
 
     public MixerOptions Options { get; }
@@ -190,7 +179,8 @@ public sealed class AudioMixer : IMixStep
     {
         var count = Gather();
         Ticks++;
-        Array.Clear(_sum);
+        _scratch = MixScratch.For(count, _frame);
+        Sum.Clear();
         for (var i = 0; i < count; i++)
         {
             ReadInput(i);
@@ -201,7 +191,7 @@ public sealed class AudioMixer : IMixStep
             DetectTalking(i);
         }
 
-        _sharedReady.AsSpan().Clear();
+        _scratch.SharedReady.AsSpan().Clear();
         for (var i = 0; i < count; i++)
         {
             ref readonly var p = ref _gathered[i];
@@ -210,14 +200,15 @@ public sealed class AudioMixer : IMixStep
                 continue;
             }
 
-            if (_contributes[i])
+            if (_scratch.Contributes[i])
             {
                 // Mix-minus: everyone but yourself, then clamp (Janus casts without clamping).
-                PcmVector.SubtractAndClamp(_sum, Input(i), _pcm);
+                PcmVector.SubtractAndClamp(Sum, Input(i), Pcm);
 
-                MixerCodecs.Encode(p.Codec, _pcm, _personal);
+                var personal = _scratch.Personal.AsSpan(0, _frame);
+                MixerCodecs.Encode(p.Codec, Pcm, personal);
                 PersonalEncodes++;
-                p.Output!.Deliver(_personal, _frame);
+                p.Output!.Deliver(personal, _frame);
             }
             else
             {
@@ -254,8 +245,8 @@ public sealed class AudioMixer : IMixStep
         ref readonly var p = ref _gathered[i];
         var input = Input(i);
         var written = p.Source!.ReadFrame(input);
-        _contributes[i] = false;
-        _energy[i] = 0;
+        _scratch.Contributes[i] = false;
+        _scratch.Energy[i] = 0;
         if (written != _frame)
         {
             RejectedFrames += written == 0 ? 0 : 1;
@@ -284,9 +275,9 @@ public sealed class AudioMixer : IMixStep
             return;
         }
 
-        _energy[i] = energy;
-        _contributes[i] = true;
-        PcmVector.Accumulate(_sum, input);
+        _scratch.Energy[i] = energy;
+        _scratch.Contributes[i] = true;
+        PcmVector.Accumulate(Sum, input);
     }
 
     /// <summary>Start after <see cref="MixerOptions.TalkingStartAfter"/> of speech, stop after <see cref="MixerOptions.TalkingStopAfter"/> of quiet.</summary>
@@ -299,7 +290,7 @@ public sealed class AudioMixer : IMixStep
             t = new Talker { Generation = p.Generation };
         }
 
-        var speech = _energy[i] >= _talkingThreshold;
+        var speech = _scratch.Energy[i] >= _talkingThreshold;
         t.Run = speech == t.Talking ? 0 : t.Run + 1;
         if (t.Run >= (t.Talking ? _talkStopTicks : _talkStartTicks))
         {
@@ -312,20 +303,24 @@ public sealed class AudioMixer : IMixStep
     /// <summary>The full mix in <paramref name="codec"/>, encoded at most once per tick.</summary>
     private ReadOnlySpan<byte> SharedMix(MixerCodec codec)
     {
-        var encoded = _shared.AsSpan((int)codec * _frame, _frame);
-        if (!_sharedReady[(int)codec])
+        var encoded = _scratch.Shared.AsSpan((int)codec * _frame, _frame);
+        if (!_scratch.SharedReady[(int)codec])
         {
-            PcmVector.Clamp(_sum, _pcm);
+            PcmVector.Clamp(Sum, Pcm);
 
-            MixerCodecs.Encode(codec, _pcm, encoded);
-            _sharedReady[(int)codec] = true;
+            MixerCodecs.Encode(codec, Pcm, encoded);
+            _scratch.SharedReady[(int)codec] = true;
             SharedEncodes++;
         }
 
         return encoded;
     }
 
-    private Span<short> Input(int i) => _inputs.AsSpan(i * _frame, _frame);
+    private Span<short> Input(int i) => _scratch.Inputs.AsSpan(i * _frame, _frame);
+
+    private Span<int> Sum => _scratch.Sum.AsSpan(0, _frame);
+
+    private Span<short> Pcm => _scratch.Pcm.AsSpan(0, _frame);
 
     private int Find(Guid id)
     {

@@ -45,6 +45,42 @@ public sealed class AudioMixerTests
     private static byte[] MuLawOf(int constant) => MuLawOf(_ => constant);
 
     [Fact]
+    public void Hubs_mixed_one_after_another_on_one_thread_share_its_buffers_and_not_their_audio()
+    {
+        // A bigger hub, then a smaller one with longer frames, then both again: the second hub's tick reuses
+        // (and the first grows) the thread's buffers, and neither hears what the other left in them.
+        var (big, bigSink) = Create();
+        Add(big, bigSink, A, ScriptedSource.Constant(1000));
+        Add(big, bigSink, B, ScriptedSource.Constant(2000));
+        Add(big, bigSink, C, ScriptedSource.Constant(3000));
+        Add(big, bigSink, D, ScriptedSource.Constant(4000));
+        var (small, smallSink) = Create(new MixerOptions { FrameDuration = TimeSpan.FromMilliseconds(30) });
+        var f = new Guid("ffffffff-0000-0000-0000-000000000006");
+        smallSink.Expect(E, 240);
+        smallSink.Expect(f, 240);
+        Assert.True(small.TryAdd(E, ScriptedSource.Constant(-500), smallSink.Output(E), AudioCodec.Pcmu, Normal));
+        Assert.True(small.TryAdd(f, ScriptedSource.Constant(700), smallSink.Output(f), AudioCodec.Pcmu, Normal));
+
+        static byte[] Long(short sample)
+        {
+            var codes = new byte[240];
+            MuLaw.Encode(Enumerable.Repeat(sample, 240).ToArray(), codes);
+            return codes;
+        }
+
+        for (var round = 0; round < 2; round++)
+        {
+            small.Mix();
+            big.Mix();
+            small.Mix();
+            Assert.Equal(MuLawOf(9000), bigSink.Last(A));
+            Assert.Equal(MuLawOf(6000), bigSink.Last(D));
+            Assert.Equal(Long(700), smallSink.Last(E));
+            Assert.Equal(Long(-500), smallSink.Last(f));
+        }
+    }
+
+    [Fact]
     public void Each_of_three_hears_the_others_and_not_itself()
     {
         var (mixer, sink) = Create();
