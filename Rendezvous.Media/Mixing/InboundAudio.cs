@@ -5,8 +5,8 @@ namespace Rendezvous.Media.Mixing;
 
 /// <summary>
 /// One inbound G.711 leg as a mixer input: RTP packets go into a <see cref="JitterBuffer"/> from the receive
-/// thread; each mixer tick pops one frame, decodes it to linear and conceals a missing one with a
-/// <see cref="LossConcealer"/>. Thread-safe: this object's own lock serialises <see cref="Push(in RtpPacket, TimeSpan)"/>
+/// thread; each mixer tick pops one frame, decodes it to linear where it lies in the buffer, and conceals a
+/// missing one with a <see cref="LossConcealer"/> by decoding the last good payload again. Thread-safe: this object's own lock serialises <see cref="Push(in RtpPacket, TimeSpan)"/>
 /// and <see cref="ReadFrame"/>, held for one packet or one frame at a time.
 /// </summary>
 public sealed class InboundAudio : IMixerSource
@@ -24,7 +24,7 @@ public sealed class InboundAudio : IMixerSource
         _codec = MixerCodecs.Resolve(codec, options.ClockRate);
         Codec = codec;
         Buffer = new JitterBuffer(options);
-        Concealer = new LossConcealer(options.SamplesPerFrame);
+        Concealer = new LossConcealer();
     }
 
     public AudioCodec Codec { get; }
@@ -61,20 +61,36 @@ public sealed class InboundAudio : IMixerSource
             {
                 case JitterPopResult.Frame:
                     // Decoded where it lies in the buffer (this lock keeps the next push out).
-                    var decoded = MixerCodecs.Decode(_codec, payload, frame);
-                    if (decoded != frame.Length)
+                    if (MixerCodecs.Decode(_codec, payload, frame) != frame.Length)
                     {
                         // A packet of another ptime: not this frame; conceal rather than play a partial frame.
-                        return Concealer.Conceal(frame) ? frame.Length : 0;
+                        return Conceal(frame);
                     }
 
-                    Concealer.Remember(frame);
-                    return decoded;
+                    Concealer.Played();
+                    return frame.Length;
                 case JitterPopResult.Missing:
-                    return Concealer.Conceal(frame) ? frame.Length : 0;
+                    return Conceal(frame);
                 default:
                     return 0;
             }
         }
+    }
+
+    /// <summary>
+    /// Under the lock, for a missing frame: the last good frame decoded again from the buffer and attenuated,
+    /// or silence (0) when the concealer says so or the buffer no longer holds that payload.
+    /// </summary>
+    private int Conceal(Span<short> frame)
+    {
+        var halvings = Concealer.NextRepeat();
+        if (halvings == 0 || !Buffer.TryGetLastPlayed(out var last) || MixerCodecs.Decode(_codec, last, frame) != frame.Length)
+        {
+            frame.Clear();
+            return 0;
+        }
+
+        LossConcealer.Attenuate(frame, halvings);
+        return frame.Length;
     }
 }

@@ -63,6 +63,8 @@ public sealed class JitterBuffer
     private int _consecutiveMissing;
     private double _averageLevel;
     private int _ticksSinceCorrection;
+    private int _lastPlayedSlot = -1;
+    private int _lastPlayedLength;
 
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> when <paramref name="options"/> cannot describe a buffer.</summary>
     public JitterBuffer(JitterBufferOptions options)
@@ -212,6 +214,11 @@ public sealed class JitterBuffer
             return JitterPushResult.Duplicate;
         }
 
+        if (SlotIndex(offset) == _lastPlayedSlot)
+        {
+            _lastPlayedSlot = -1; // its payload is overwritten now
+        }
+
         payload.CopyTo(_payloads.AsSpan(SlotIndex(offset) * _maxPayload, _maxPayload));
         slot = new Slot(true, timestamp, sequenceNumber, payload.Length);
         if ((int)(timestamp - _newestTimestamp) > 0)
@@ -293,7 +300,8 @@ public sealed class JitterBuffer
         ref var slot = ref _slots[SlotIndex(0)];
         if (slot.Filled && slot.Timestamp == _playoutTimestamp)
         {
-            payload = _payloads.AsSpan(SlotIndex(0) * _maxPayload, slot.Length);
+            (_lastPlayedSlot, _lastPlayedLength) = (SlotIndex(0), slot.Length);
+            payload = _payloads.AsSpan(_lastPlayedSlot * _maxPayload, slot.Length);
             Advance(1, countDrops: false);
             _consecutiveMissing = 0;
             return JitterPopResult.Frame;
@@ -311,9 +319,21 @@ public sealed class JitterBuffer
         return JitterPopResult.Missing;
     }
 
+    /// <summary>
+    /// The payload of the last frame <see cref="Pop(out ReadOnlySpan{byte})"/> played, while the buffer still
+    /// holds it: until a later packet takes its slot (one a whole <see cref="Capacity"/> ahead of it), or
+    /// <see cref="Reset"/>. What a loss concealer repeats, without keeping a copy of every frame.
+    /// </summary>
+    public bool TryGetLastPlayed(out ReadOnlySpan<byte> payload)
+    {
+        payload = _lastPlayedSlot < 0 ? default : _payloads.AsSpan(_lastPlayedSlot * _maxPayload, _lastPlayedLength);
+        return _lastPlayedSlot >= 0;
+    }
+
     /// <summary>Forgets every frame and the jitter estimate; the next packet starts a new stream.</summary>
     public void Reset()
     {
+        _lastPlayedSlot = -1;
         Array.Clear(_slots);
         _synced = false;
         _playing = false;

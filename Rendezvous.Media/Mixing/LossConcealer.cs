@@ -1,69 +1,55 @@
 namespace Rendezvous.Media.Mixing;
 
 /// <summary>
-/// Simple packet loss concealment on 16-bit linear frames: a missing frame is the last good frame again,
-/// halved for each further missing frame, and silence once <see cref="RepeatLimit"/> frames are missing in a
-/// row. Preallocated; not thread-safe (it belongs to one leg, like its <see cref="JitterBuffer"/>).
+/// Simple packet loss concealment: a missing frame is the last good frame again, halved for each further
+/// missing frame, and silence once <see cref="RepeatLimit"/> frames are missing in a row. It keeps no copy of
+/// the frame: the caller reproduces the last good frame when one is missing (<see cref="InboundAudio"/>
+/// decodes its payload again from the jitter buffer), so a good frame costs nothing here. Not thread-safe
+/// (it belongs to one leg, like its <see cref="JitterBuffer"/>).
 /// </summary>
 public sealed class LossConcealer
 {
-    private readonly short[] _last;
     private int _missing;
     private bool _hasLast;
 
-    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> for a frame length or repeat limit below 1.</summary>
-    public LossConcealer(int samplesPerFrame, int repeatLimit = 3)
+    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> for a repeat limit below 1.</summary>
+    public LossConcealer(int repeatLimit = 3)
     {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(samplesPerFrame);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(repeatLimit);
-        _last = new short[samplesPerFrame];
         RepeatLimit = repeatLimit;
     }
 
     /// <summary>How many missing frames in a row are filled from the last good one before silence.</summary>
     public int RepeatLimit { get; }
 
-    /// <summary>Frames filled by <see cref="Conceal"/> (repeats and silences).</summary>
+    /// <summary>Missing frames handled by <see cref="NextRepeat"/> (repeats and silences).</summary>
     public long Concealed { get; private set; }
 
-    /// <summary>Frames of the wrong length given to <see cref="Remember"/>: ignored and counted.</summary>
-    public long Rejected { get; private set; }
-
-    /// <summary>Keeps a copy of a good frame. A frame of the wrong length is ignored and counted, never thrown on.</summary>
-    public void Remember(ReadOnlySpan<short> frame)
+    /// <summary>A good frame was played: the next missing frames repeat it.</summary>
+    public void Played()
     {
-        if (frame.Length != _last.Length)
-        {
-            Rejected++;
-            return;
-        }
-
-        frame.CopyTo(_last);
         _hasLast = true;
         _missing = 0;
     }
 
     /// <summary>
-    /// Fills <paramref name="frame"/> (its first frame-length samples) for a missing frame. Returns true when it
-    /// wrote a repeat, false when it wrote silence (nothing to repeat, or past <see cref="RepeatLimit"/>).
+    /// For one missing frame: how many times to halve the last good frame (1 for the first missing frame in a
+    /// row, 2 for the second...), or 0 when the frame must be silence (nothing to repeat, or past
+    /// <see cref="RepeatLimit"/>).
     /// </summary>
-    public bool Conceal(Span<short> frame)
+    public int NextRepeat()
     {
         Concealed++;
-        var target = frame[..Math.Min(frame.Length, _last.Length)];
-        if (!_hasLast || ++_missing > RepeatLimit)
-        {
-            target.Clear();
-            return false;
-        }
+        return !_hasLast || ++_missing > RepeatLimit ? 0 : _missing;
+    }
 
-        // Attenuate by 6 dB per missing frame so a long gap fades instead of buzzing.
-        for (var i = 0; i < target.Length; i++)
+    /// <summary>Halves every sample <paramref name="halvings"/> times: 6 dB per missing frame, so a long gap fades instead of buzzing.</summary>
+    public static void Attenuate(Span<short> frame, int halvings)
+    {
+        for (var i = 0; i < frame.Length; i++)
         {
-            target[i] = (short)(_last[i] >> _missing);
+            frame[i] = (short)(frame[i] >> halvings);
         }
-
-        return true;
     }
 
     /// <summary>Forgets the last frame (a new stream).</summary>

@@ -73,6 +73,28 @@ public sealed class JitterBufferTests
     }
 
     [Fact]
+    public void The_last_played_payload_stays_until_a_packet_takes_its_slot()
+    {
+        var buffer = new JitterBuffer(new JitterBufferOptions());
+        Assert.False(buffer.TryGetLastPlayed(out _)); // nothing played yet
+        Push(buffer, 0);
+        Push(buffer, 1);
+        Assert.Equal([0, 1, -1], Play(buffer, 3));
+        Assert.True(buffer.TryGetLastPlayed(out var last));
+        Assert.Equal([1, 0x55], last.ToArray());
+
+        // A packet a whole ring ahead of frame 1 lands in frame 1's slot: that payload is gone.
+        Push(buffer, 1 + buffer.Capacity);
+        Assert.False(buffer.TryGetLastPlayed(out _));
+
+        Push(buffer, 3);
+        Play(buffer, 1);
+        Assert.True(buffer.TryGetLastPlayed(out _));
+        buffer.Reset();
+        Assert.False(buffer.TryGetLastPlayed(out _));
+    }
+
+    [Fact]
     public void Prefills_to_the_target_before_playing()
     {
         var buffer = new JitterBuffer(new JitterBufferOptions());

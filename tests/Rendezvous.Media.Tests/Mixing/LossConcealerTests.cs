@@ -7,29 +7,28 @@ public sealed class LossConcealerTests
     [Fact]
     public void Repeats_the_last_frame_halved_then_silence()
     {
-        var concealer = new LossConcealer(4, repeatLimit: 2);
-        var frame = new short[4];
-        Assert.False(concealer.Conceal(frame)); // nothing to repeat yet
-        concealer.Remember([800, -800, 400, 0]);
-        Assert.True(concealer.Conceal(frame));
-        Assert.Equal(new short[] { 400, -400, 200, 0 }, frame);
-        Assert.True(concealer.Conceal(frame));
-        Assert.Equal(new short[] { 200, -200, 100, 0 }, frame);
-        Assert.False(concealer.Conceal(frame));
-        Assert.Equal(new short[4], frame);
-        Assert.Equal(4, concealer.Concealed);
+        var concealer = new LossConcealer(repeatLimit: 2);
+        Assert.Equal(0, concealer.NextRepeat()); // nothing to repeat yet
+        concealer.Played();
+        Assert.Equal(1, concealer.NextRepeat());
+        Assert.Equal(2, concealer.NextRepeat());
+        Assert.Equal(0, concealer.NextRepeat()); // past the limit: silence
+        Assert.Equal(0, concealer.NextRepeat());
+        Assert.Equal(5, concealer.Concealed);
 
-        concealer.Remember([8, 8, 8, 8]); // a good frame starts the count again
-        Assert.True(concealer.Conceal(frame));
-        Assert.Equal(new short[] { 4, 4, 4, 4 }, frame);
+        concealer.Played(); // a good frame starts the count again
+        Assert.Equal(1, concealer.NextRepeat());
+        concealer.Reset(); // a new stream: nothing to repeat
+        Assert.Equal(0, concealer.NextRepeat());
     }
 
     [Fact]
-    public void A_frame_of_the_wrong_length_is_ignored_and_counted()
+    public void Attenuation_halves_every_sample_once_per_missing_frame()
     {
-        var concealer = new LossConcealer(4);
-        concealer.Remember([1, 2, 3]);
-        Assert.Equal(1, concealer.Rejected);
-        Assert.False(concealer.Conceal(new short[4]));
+        short[] frame = [800, -800, 401, 0, short.MinValue];
+        LossConcealer.Attenuate(frame, 1);
+        Assert.Equal(new short[] { 400, -400, 200, 0, -16384 }, frame);
+        LossConcealer.Attenuate(frame, 2);
+        Assert.Equal(new short[] { 100, -100, 50, 0, -4096 }, frame);
     }
 }
