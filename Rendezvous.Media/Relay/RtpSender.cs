@@ -14,10 +14,11 @@ namespace Rendezvous.Media.Relay;
 /// else of the leg's.
 /// </summary>
 /// <remarks>
-/// <para>On Linux a send is one <c>sendto(2)</c> on a descriptor of the sender's own, <c>dup(2)</c>ed from
-/// the leg's socket, to a socket address kept inline: no <see cref="Socket"/>, handle or address object is
-/// touched per packet. The descriptor is closed only by <see cref="Close"/>, under the lock every send holds,
-/// so a send never reaches a closed (or reused) descriptor. Elsewhere, <see cref="Socket.SendTo(ReadOnlySpan{byte}, SocketFlags, SocketAddress)"/>.</para>
+/// <para>On Linux a send is one <c>sendto(2)</c> on a descriptor of the sender's own (a close-on-exec
+/// duplicate of the leg's socket, <c>F_DUPFD_CLOEXEC</c>) to a socket address kept inline: no
+/// <see cref="Socket"/>, handle or address object is touched per packet. The descriptor is closed only by
+/// <see cref="Close"/>, under the lock every send holds, so a send never reaches a closed (or reused)
+/// descriptor. Elsewhere, <see cref="Socket.SendTo(ReadOnlySpan{byte}, SocketFlags, SocketAddress)"/>.</para>
 /// <para>Sends never block: a full socket buffer loses the packet, as the network would.</para>
 /// </remarks>
 internal sealed class RtpSender : IMixerOutput
@@ -61,7 +62,8 @@ internal sealed class RtpSender : IMixerOutput
         (Ssrc, _metrics) = (ssrc, metrics);
         if (native)
         {
-            _fd = Libc.Dup((int)socket.SafeHandle.DangerousGetHandle());
+            // Closed on exec, as .NET's own descriptors are: a child process must not inherit (and hold open) the port.
+            _fd = Libc.Fcntl((int)socket.SafeHandle.DangerousGetHandle(), Libc.FDupFdCloexec, 0);
             if (_fd < 0)
             {
                 throw new SocketException(Marshal.GetLastPInvokeError());

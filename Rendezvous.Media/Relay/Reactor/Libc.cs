@@ -4,7 +4,7 @@ namespace Rendezvous.Media.Relay.Reactor;
 
 /// <summary>
 /// The few Linux system calls the receive reactor makes (epoll(7), recvfrom(2), eventfd(2)), the RTP
-/// sender's (dup(2), sendto(2)) and the timer thread's setpriority(2), with
+/// sender's (fcntl(2) to duplicate a descriptor, sendto(2)) and the timer thread's setpriority(2), with
 /// the constants from the kernel's UAPI headers they need. Every call sets errno, read through
 /// <see cref="Marshal.GetLastPInvokeError"/>.
 /// </summary>
@@ -54,8 +54,10 @@ internal static unsafe partial class Libc
     [LibraryImport("libc", EntryPoint = "sendto", SetLastError = true)]
     public static partial nint SendTo(int fd, byte* buffer, nuint length, int flags, byte* address, uint addressLength);
 
-    [LibraryImport("libc", EntryPoint = "dup", SetLastError = true)]
-    public static partial int Dup(int fd);
+    public const int FDupFdCloexec = 1030;       // F_DUPFD_CLOEXEC: dup(2), with the copy closed on exec
+
+    [LibraryImport("libc", EntryPoint = "fcntl", SetLastError = true)]
+    public static partial int Fcntl(int fd, int command, int argument);
 
     [LibraryImport("libc", EntryPoint = "eventfd", SetLastError = true)]
     public static partial int EventFd(uint initial, int flags);

@@ -191,6 +191,31 @@ public class RtpLegTests : IAsyncDisposable
     }
 
     [Fact]
+    public void Every_descriptor_of_a_legs_rtp_socket_is_closed_on_exec()
+    {
+        using var party = Party();
+        var leg = Leg(new RtpLegSettings { Remote = (IPEndPoint)party.LocalEndPoint! }, new Collector());
+
+        // The socket's inode from /proc/net/udp (its local port, in hex), then every descriptor of ours on it.
+        var port = $":{leg.LocalPort:X4}";
+        var inode = File.ReadLines("/proc/net/udp").Skip(1)
+            .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Single(fields => fields[1].EndsWith(port, StringComparison.Ordinal))[9];
+        var descriptors = new DirectoryInfo("/proc/self/fd").GetFileSystemInfos()
+            .Where(fd => fd.LinkTarget == $"socket:[{inode}]")
+            .Select(fd => fd.Name)
+            .ToList();
+
+        // The socket itself, and with the reactor the sender's own duplicate (the portable path sends through the socket).
+        Assert.Equal(Reactor is null ? 1 : 2, descriptors.Count);
+        foreach (var fd in descriptors)
+        {
+            var flags = File.ReadLines($"/proc/self/fdinfo/{fd}").Single(line => line.StartsWith("flags:", StringComparison.Ordinal));
+            Assert.NotEqual(0, Convert.ToInt32(flags["flags:".Length..].Trim(), 8) & 0x80000); // O_CLOEXEC
+        }
+    }
+
+    [Fact]
     public async Task An_ended_leg_sends_nothing_more_and_frees_its_port_at_once()
     {
         using var party = Party();
