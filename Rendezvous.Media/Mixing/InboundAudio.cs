@@ -64,6 +64,8 @@ public sealed class InboundAudio : IMixerSource
                     if (MixerCodecs.Decode(_codec, payload, frame) != frame.Length)
                     {
                         // A packet of another ptime: not this frame; conceal rather than play a partial frame.
+                        // (It is now the buffer's last played payload, so a missing frame right after it is
+                        // silence rather than a repeat: it would not decode to a whole frame either.)
                         return Conceal(frame);
                     }
 

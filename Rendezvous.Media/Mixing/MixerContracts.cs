@@ -19,7 +19,8 @@ public interface IMixerOutput
     /// What the participant hears this tick, encoded in its codec: <paramref name="samples"/> samples in
     /// <paramref name="payload"/>. Called on the tick thread, outside the mixer's lock. The span is reused by
     /// the next delivery: copy it (or send it) before returning. Listeners who hear the same full mix in the
-    /// same codec get the same bytes.
+    /// same codec get the same bytes. It must not mix (call <see cref="AudioMixer.Mix"/>) on this thread: the
+    /// tick's buffers are the thread's (<see cref="MixScratch"/>).
     /// </summary>
     void Deliver(ReadOnlySpan<byte> payload, int samples);
 }

@@ -235,6 +235,7 @@ public sealed partial class RtpLeg : IDatagramSink, IAsyncDisposable
         var expected = settings.Source ?? remote;
         return new ReceiveProfile(
             settings.AnySource,
+            remote is not null,
             settings.LatchToFirstSource,
             expected is null ? null : DatagramSource.From(expected),
             expected is null ? null : DatagramSource.From(expected) with { Port = expected.Port + 1 },
@@ -245,13 +246,14 @@ public sealed partial class RtpLeg : IDatagramSink, IAsyncDisposable
 
     /// <summary>What the receive checks need per datagram, in one object: the settings and remote party flattened.</summary>
     /// <param name="AnySource">A group: every sender is heard.</param>
-    /// <param name="Latch">No remote party yet, and the first source becomes it.</param>
-    /// <param name="Rtp">Where RTP must come from; null while there is no remote party.</param>
+    /// <param name="HasRemote">The remote party is known (negotiated or latched); until it is, nothing is heard but a source to latch to.</param>
+    /// <param name="Latch">The first source becomes the remote party.</param>
+    /// <param name="Rtp">Where RTP must come from (<see cref="RtpLegSettings.Source"/>, else the remote party); null while neither is known.</param>
     /// <param name="Rtcp">Where RTCP must come from (the RTP port plus one).</param>
     /// <param name="PayloadType">The codec's payload type.</param>
     /// <param name="TelephoneEvent">The telephone-event payload type, or -1.</param>
     /// <param name="ClockRate">The codec's clock rate.</param>
-    private sealed record ReceiveProfile(bool AnySource, bool Latch, DatagramSource? Rtp, DatagramSource? Rtcp, byte PayloadType, int TelephoneEvent, int ClockRate);
+    private sealed record ReceiveProfile(bool AnySource, bool HasRemote, bool Latch, DatagramSource? Rtp, DatagramSource? Rtcp, byte PayloadType, int TelephoneEvent, int ClockRate);
 
     private void Drop(RtpDropReason reason)
     {
@@ -268,7 +270,7 @@ public sealed partial class RtpLeg : IDatagramSink, IAsyncDisposable
             return true; // a group: every sender (our own packets never get this far)
         }
 
-        if (profile.Rtp is null)
+        if (!profile.HasRemote)
         {
             if (!profile.Latch || rtcp)
             {

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
 using Rendezvous.Media.Mixing;
 using Rendezvous.Media.Relay.Reactor;
 using Rendezvous.Media.Rtp;
@@ -27,8 +28,9 @@ internal sealed class RtpSender : IMixerOutput
 
     private readonly Lock _lock = new();
     private readonly MediaMetrics _metrics;
-    private readonly Socket? _socket;
-    private int _fd;
+    private readonly Socket _socket;
+    private readonly DescriptorHandle? _descriptor;
+    private int _fd = -1;
     private bool _closed;
 
     // The destination, or none while _addressLength is 0: the sockaddr bytes (native layout, which
@@ -55,25 +57,27 @@ internal sealed class RtpSender : IMixerOutput
     private long _sentOctets;
 
     /// <param name="socket">The socket the leg sends RTP from (its port is the source parties see).</param>
-    /// <param name="native">Send with sendto(2) on a duplicate descriptor (Linux only); false: through <paramref name="socket"/>.</param>
+    /// <param name="native">
+    /// Send with sendto(2) on a duplicate descriptor (Linux only); false, or when no descriptor is left for a
+    /// duplicate (the process's limit): through <paramref name="socket"/>. Never throws for want of one.
+    /// </param>
     public RtpSender(uint ssrc, Socket socket, MediaMetrics metrics, bool native)
     {
         ArgumentNullException.ThrowIfNull(socket);
-        (Ssrc, _metrics) = (ssrc, metrics);
+        (Ssrc, _metrics, _socket) = (ssrc, metrics, socket);
         if (native)
         {
             // Closed on exec, as .NET's own descriptors are: a child process must not inherit (and hold open) the port.
-            _fd = Libc.Fcntl((int)socket.SafeHandle.DangerousGetHandle(), Libc.FDupFdCloexec, 0);
-            if (_fd < 0)
+            var fd = Libc.Fcntl((int)socket.SafeHandle.DangerousGetHandle(), Libc.FDupFdCloexec, 0);
+            if (fd >= 0)
             {
-                throw new SocketException(Marshal.GetLastPInvokeError());
+                (_descriptor, _fd) = (new DescriptorHandle(fd), fd);
             }
         }
-        else
-        {
-            (_fd, _socket) = (-1, socket);
-        }
     }
+
+    /// <summary>Whether sends go through the sender's own descriptor (false: through .NET's socket).</summary>
+    public bool IsNative => _descriptor is not null;
 
     public uint Ssrc { get; }
 
@@ -193,11 +197,8 @@ internal sealed class RtpSender : IMixerOutput
             }
 
             _closed = true;
-            if (_fd >= 0)
-            {
-                _ = Libc.Close(_fd);
-                _fd = -1;
-            }
+            _fd = -1;
+            _descriptor?.Dispose();
         }
     }
 
@@ -245,13 +246,25 @@ internal sealed class RtpSender : IMixerOutput
 
         try
         {
-            _socket!.SendTo(datagram, SocketFlags.None, _managedAddress!);
+            _socket.SendTo(datagram, SocketFlags.None, _managedAddress!);
             return true;
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
             return false;
         }
+    }
+
+    /// <summary>
+    /// The sender's own descriptor, closed once: by <see cref="Close"/>, or by the finalizer when a leg was never
+    /// disposed (so its port is freed as its socket's would be).
+    /// </summary>
+    private sealed class DescriptorHandle : SafeHandleMinusOneIsInvalid
+    {
+        public DescriptorHandle(int fd)
+            : base(ownsHandle: true) => SetHandle(fd);
+
+        protected override bool ReleaseHandle() => Libc.Close((int)handle) == 0;
     }
 
     /// <summary>Room for a sockaddr_in6, inline in the sender.</summary>

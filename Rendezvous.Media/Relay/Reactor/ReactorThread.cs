@@ -187,7 +187,9 @@ internal sealed unsafe class ReactorThread : IDisposable
         if (!_stopping)
         {
             // Removed from the set while a reference on the handle guarantees the descriptor is
-            // still this socket's; a socket already closed left every epoll set when it closed.
+            // still this socket's. A socket closed before it was unregistered leaves the epoll set only
+            // when every descriptor of it is closed: an RTP leg's sender holds a duplicate, which is why a
+            // leg unregisters first, then closes its sender, then its sockets.
             var referenced = false;
             try
             {
