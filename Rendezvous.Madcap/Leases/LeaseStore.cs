@@ -41,13 +41,15 @@ public sealed class LeaseStore(NpgsqlDataSource dataSource, TimeProvider time, L
 {
     /// <summary>
     /// Tries per allocation. Each failed try means another transaction committed one of the
-    /// addresses picked (the exclusion constraint waits for it), so retrying always makes progress;
+    /// addresses picked (the exclusion constraint waits for it), or deadlocked with this one and
+    /// went on while this one was rolled back, so retrying always makes progress;
     /// the bound only caps pathological contention. Few tries left requests refused as "too
     /// contended" while addresses were still free (40 clients racing for the last 16).
     /// </summary>
     private const int Attempts = 64;
     private const string ExclusionViolation = "23P01";
     private const string UniqueViolation = "23505";
+    private const string DeadlockDetected = "40P01";
     private const string ForeignKeyViolation = "23503";
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -279,6 +281,12 @@ public sealed class LeaseStore(NpgsqlDataSource dataSource, TimeProvider time, L
             catch (PostgresException e) when (e.SqlState == UniqueViolation)
             {
                 return LeaseOutcome.Refused(LeaseFailure.LeaseIdentifierInUse, "this Lease Identifier already names a lease");
+            }
+            catch (PostgresException e) when (e.SqlState == DeadlockDetected)
+            {
+                // Two servers' statements waited on each other's rows (the client's usage and the addresses,
+                // taken in different orders); PostgreSQL rolled this one back whole, so it is simply run again.
+                continue;
             }
 
             if ((long)held + request.MinCount > quota)
