@@ -71,15 +71,11 @@ public sealed partial class MediaSwitch
     }
 
     /// <summary>
-    /// A packet from a leg that has no route of its own yet (it has been made, and not wired): no lock,
-    /// one dictionary read. Wired legs deliver to their route directly.
+    /// A packet from a leg with no route (held, waiting, alone, muted, or made and not wired yet): no one
+    /// hears it. Every route is given to its leg when the calls are rewired, so nothing is looked up here.
     /// </summary>
     void IRtpLegSink.OnRtp(RtpLeg leg, in RtpPacket packet, TimeSpan arrival)
     {
-        if (_routes.TryGetValue(leg.Id, out var route))
-        {
-            route.OnRtp(leg, packet, arrival);
-        }
     }
 
     /// <summary>
@@ -145,11 +141,12 @@ public sealed partial class MediaSwitch
             _mixes.Remove(hub);
         }
 
-        _routes = routes;
         foreach (var leg in _legs.Values.Concat(_groups.Values.Select(g => g.Leg)))
         {
             leg.Redirect(routes.GetValueOrDefault(leg.Id));
         }
+
+        _routes = routes; // what the jitter buffer readings look up
     }
 
     /// <summary>Relays <paramref name="from"/> to <paramref name="to"/> unless it must not be heard (muted, listen-only) or the other hears nothing (deaf).</summary>

@@ -6,7 +6,8 @@ namespace Rendezvous.Media.Mixing;
 /// <summary>
 /// One inbound G.711 leg as a mixer input: RTP packets go into a <see cref="JitterBuffer"/> from the receive
 /// thread; each mixer tick pops one frame, decodes it to linear where it lies in the buffer, and conceals a
-/// missing one with a <see cref="LossConcealer"/> by decoding the last good payload again. Thread-safe: this object's own lock serialises <see cref="Push(in RtpPacket, TimeSpan)"/>
+/// missing one with a <see cref="LossConcealer"/> by decoding the last good payload again (the buffer keeps it
+/// where it lies). Thread-safe: this object's own lock serialises <see cref="Push(in RtpPacket, TimeSpan)"/>
 /// and <see cref="ReadFrame"/>, held for one packet or one frame at a time.
 /// </summary>
 public sealed class InboundAudio : IMixerSource
@@ -64,11 +65,10 @@ public sealed class InboundAudio : IMixerSource
                     if (MixerCodecs.Decode(_codec, payload, frame) != frame.Length)
                     {
                         // A packet of another ptime: not this frame; conceal rather than play a partial frame.
-                        // (It is now the buffer's last played payload, so a missing frame right after it is
-                        // silence rather than a repeat: it would not decode to a whole frame either.)
                         return Conceal(frame);
                     }
 
+                    Buffer.KeepPlayed(); // the frame a missing one repeats
                     Concealer.Played();
                     return frame.Length;
                 case JitterPopResult.Missing:
@@ -86,7 +86,7 @@ public sealed class InboundAudio : IMixerSource
     private int Conceal(Span<short> frame)
     {
         var halvings = Concealer.NextRepeat();
-        if (halvings == 0 || !Buffer.TryGetLastPlayed(out var last) || MixerCodecs.Decode(_codec, last, frame) != frame.Length)
+        if (halvings == 0 || !Buffer.TryGetKept(out var last) || MixerCodecs.Decode(_codec, last, frame) != frame.Length)
         {
             frame.Clear();
             return 0;

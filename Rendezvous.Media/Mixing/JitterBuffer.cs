@@ -63,8 +63,11 @@ public sealed class JitterBuffer
     private int _consecutiveMissing;
     private double _averageLevel;
     private int _ticksSinceCorrection;
-    private int _lastPlayedSlot = -1;
-    private int _lastPlayedLength;
+    // The slot Pop(out) just played (-1: it played none), and the one the caller kept to repeat (KeepPlayed).
+    private int _playedSlot = -1;
+    private int _playedLength;
+    private int _keptSlot = -1;
+    private int _keptLength;
 
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> when <paramref name="options"/> cannot describe a buffer.</summary>
     public JitterBuffer(JitterBufferOptions options)
@@ -214,9 +217,14 @@ public sealed class JitterBuffer
             return JitterPushResult.Duplicate;
         }
 
-        if (SlotIndex(offset) == _lastPlayedSlot)
+        if (SlotIndex(offset) == _keptSlot)
         {
-            _lastPlayedSlot = -1; // its payload is overwritten now
+            _keptSlot = -1; // its payload is overwritten now
+        }
+
+        if (SlotIndex(offset) == _playedSlot)
+        {
+            _playedSlot = -1;
         }
 
         payload.CopyTo(_payloads.AsSpan(SlotIndex(offset) * _maxPayload, _maxPayload));
@@ -252,6 +260,7 @@ public sealed class JitterBuffer
     public JitterPopResult Pop(out ReadOnlySpan<byte> payload)
     {
         payload = default;
+        _playedSlot = -1;
         if (!_synced)
         {
             return JitterPopResult.Silence;
@@ -300,8 +309,8 @@ public sealed class JitterBuffer
         ref var slot = ref _slots[SlotIndex(0)];
         if (slot.Filled && slot.Timestamp == _playoutTimestamp)
         {
-            (_lastPlayedSlot, _lastPlayedLength) = (SlotIndex(0), slot.Length);
-            payload = _payloads.AsSpan(_lastPlayedSlot * _maxPayload, slot.Length);
+            (_playedSlot, _playedLength) = (SlotIndex(0), slot.Length);
+            payload = _payloads.AsSpan(_playedSlot * _maxPayload, slot.Length);
             Advance(1, countDrops: false);
             _consecutiveMissing = 0;
             return JitterPopResult.Frame;
@@ -320,20 +329,32 @@ public sealed class JitterBuffer
     }
 
     /// <summary>
-    /// The payload of the last frame <see cref="Pop(out ReadOnlySpan{byte})"/> played, while the buffer still
-    /// holds it: until a later packet takes its slot (one a whole <see cref="Capacity"/> ahead of it), or
-    /// <see cref="Reset"/>. What a loss concealer repeats, without keeping a copy of every frame.
+    /// Keeps the frame <see cref="Pop(out ReadOnlySpan{byte})"/> just played as the one <see cref="TryGetKept"/>
+    /// gives (a loss concealer's last good frame: its caller keeps only frames that decoded whole). Nothing
+    /// is copied; the payload stays where it lies. No effect when that pop played no frame.
     /// </summary>
-    public bool TryGetLastPlayed(out ReadOnlySpan<byte> payload)
+    public void KeepPlayed()
     {
-        payload = _lastPlayedSlot < 0 ? default : _payloads.AsSpan(_lastPlayedSlot * _maxPayload, _lastPlayedLength);
-        return _lastPlayedSlot >= 0;
+        if (_playedSlot >= 0)
+        {
+            (_keptSlot, _keptLength) = (_playedSlot, _playedLength);
+        }
+    }
+
+    /// <summary>
+    /// The payload last kept with <see cref="KeepPlayed"/>, while the buffer still holds it: until a later packet
+    /// takes its slot (one a whole <see cref="Capacity"/> ahead of it), or <see cref="Reset"/>.
+    /// </summary>
+    public bool TryGetKept(out ReadOnlySpan<byte> payload)
+    {
+        payload = _keptSlot < 0 ? default : _payloads.AsSpan(_keptSlot * _maxPayload, _keptLength);
+        return _keptSlot >= 0;
     }
 
     /// <summary>Forgets every frame and the jitter estimate; the next packet starts a new stream.</summary>
     public void Reset()
     {
-        _lastPlayedSlot = -1;
+        (_playedSlot, _keptSlot) = (-1, -1);
         Array.Clear(_slots);
         _synced = false;
         _playing = false;

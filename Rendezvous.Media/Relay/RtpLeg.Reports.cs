@@ -26,7 +26,7 @@ public sealed partial class RtpLeg
     {
         try
         {
-            if (ReportDestination() is not { } destination)
+            if (_reportAddress is not { } destination)
             {
                 return;
             }

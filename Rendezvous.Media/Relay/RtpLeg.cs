@@ -74,7 +74,8 @@ public interface IRtpLegSink
 /// </summary>
 public sealed partial class RtpLeg : IDatagramSink, IAsyncDisposable
 {
-    private const int MaxDatagram = 1500;
+    /// <summary>The largest datagram a leg sends or takes (an Ethernet MTU).</summary>
+    internal const int MaxDatagram = 1500;
 
     private readonly RtpPortPair _ports;
     private readonly bool _groupPorts;
@@ -94,6 +95,10 @@ public sealed partial class RtpLeg : IDatagramSink, IAsyncDisposable
     private volatile ReceiveProfile _profile;
     private IPEndPoint? _remote;
 
+    // Where RTCP goes: the remote party's RTCP address, serialized once per remote party (Reconfigure), so
+    // that a report allocates no address; null while there is no remote party.
+    private volatile SocketAddress? _reportAddress;
+
     private volatile IRtpLegSink? _route;
     private volatile bool _stopped;
     private Task _loops = Task.CompletedTask;
@@ -111,7 +116,7 @@ public sealed partial class RtpLeg : IDatagramSink, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(ports);
         ArgumentNullException.ThrowIfNull(settings);
         (Id, _ports, _settings, _sink, _metrics, _time, _reactor) = (id, ports, settings, sink, metrics, time, reactor);
-        _groupPorts = ports.SendsSeparately;
+        _groupPorts = ports.SendsSeparately; // copied, so that a datagram need not read the ports to skip IsOwn
         _remote = settings.Remote;
         _started = time.GetTimestamp();
         _rtpBucket = new TokenBucket(settings.MaxPacketsPerSecond);
@@ -224,21 +229,22 @@ public sealed partial class RtpLeg : IDatagramSink, IAsyncDisposable
     }
 
     /// <summary>
-    /// Under <see cref="_configure"/> (or in the constructor): points the sender at the current remote party
-    /// and codec, and flattens what the receive checks read per datagram.
+    /// Under <see cref="_configure"/> (or in the constructor): points the sender and the RTCP reports at the
+    /// current remote party and codec, and flattens what the receive checks read per datagram.
     /// </summary>
     private ReceiveProfile Reconfigure()
     {
         var settings = _settings;
         var remote = Volatile.Read(ref _remote);
         _sender.Retarget(remote, settings.Codec.PayloadType, FrameUnits(settings.Codec));
-        var expected = settings.Source ?? remote;
+        _reportAddress = remote is null ? null : new IPEndPoint(remote.Address, remote.Port + 1).Serialize();
+        DatagramSource? expected = (settings.Source ?? remote) is { } from ? DatagramSource.From(from) : null;
         return new ReceiveProfile(
             settings.AnySource,
             remote is not null,
             settings.LatchToFirstSource,
-            expected is null ? null : DatagramSource.From(expected),
-            expected is null ? null : DatagramSource.From(expected) with { Port = expected.Port + 1 },
+            expected,
+            expected is { } rtp ? rtp with { Port = rtp.Port + 1 } : null,
             settings.Codec.PayloadType,
             settings.TelephoneEventPayloadType ?? -1,
             settings.Codec.ClockRate);
@@ -290,32 +296,6 @@ public sealed partial class RtpLeg : IDatagramSink, IAsyncDisposable
         }
 
         return (rtcp ? profile.Rtcp : profile.Rtp) is { } expected && source == expected;
-    }
-
-    /// <summary>
-    /// Where RTCP goes: the remote party's RTCP address, serialized once per remote party so that a
-    /// report allocates no address.
-    /// </summary>
-    private sealed record ReportAddress(IPEndPoint Remote, SocketAddress Rtcp);
-
-    private ReportAddress? _reportAddress;
-
-    /// <summary>The current remote party's RTCP address, or null while there is none.</summary>
-    private SocketAddress? ReportDestination()
-    {
-        if (Remote is not { } remote)
-        {
-            return null;
-        }
-
-        var cached = Volatile.Read(ref _reportAddress);
-        if (cached is null || !ReferenceEquals(cached.Remote, remote))
-        {
-            cached = new ReportAddress(remote, new IPEndPoint(remote.Address, remote.Port + 1).Serialize());
-            Volatile.Write(ref _reportAddress, cached);
-        }
-
-        return cached.Rtcp;
     }
 
     /// <summary>

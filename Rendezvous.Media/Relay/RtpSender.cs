@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 using Rendezvous.Media.Mixing;
 using Rendezvous.Media.Relay.Reactor;
@@ -24,8 +23,6 @@ namespace Rendezvous.Media.Relay;
 /// </remarks>
 internal sealed class RtpSender : IMixerOutput
 {
-    private const int MaxDatagram = 1500;
-
     private readonly Lock _lock = new();
     private readonly MediaMetrics _metrics;
     private readonly Socket _socket;
@@ -75,9 +72,6 @@ internal sealed class RtpSender : IMixerOutput
             }
         }
     }
-
-    /// <summary>Whether sends go through the sender's own descriptor (false: through .NET's socket).</summary>
-    public bool IsNative => _descriptor is not null;
 
     public uint Ssrc { get; }
 
@@ -155,7 +149,7 @@ internal sealed class RtpSender : IMixerOutput
                 return SendLocked(packet.Payload, timestamp, packet.Marker, payloadType, sequence, _frameUnits);
             }
 
-            Span<byte> converted = stackalloc byte[Math.Min(packet.Payload.Length, MaxDatagram)];
+            Span<byte> converted = stackalloc byte[Math.Min(packet.Payload.Length, RtpLeg.MaxDatagram)];
             transcode.Apply(packet.Payload[..converted.Length], converted);
             return SendLocked(converted, timestamp, packet.Marker, payloadType, sequence, _frameUnits);
         }
@@ -205,7 +199,7 @@ internal sealed class RtpSender : IMixerOutput
     /// <summary>Under the lock: writes one packet on the stack and sends it; on success the next sequence number and timestamp follow it.</summary>
     private bool SendLocked(ReadOnlySpan<byte> payload, uint timestamp, bool marker, byte payloadType, ushort sequence, uint units)
     {
-        if (payload.Length > MaxDatagram - RtpPacket.FixedHeaderLength)
+        if (payload.Length > RtpLeg.MaxDatagram - RtpPacket.FixedHeaderLength)
         {
             return false;
         }

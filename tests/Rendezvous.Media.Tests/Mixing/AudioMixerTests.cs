@@ -22,9 +22,9 @@ public sealed class AudioMixerTests
         return (new AudioMixer(options ?? new MixerOptions(), sink), sink);
     }
 
-    private static void Add(AudioMixer mixer, RecordingSink sink, Guid id, IMixerSource source, CallMedia? media = null, AudioCodec? codec = null)
+    private static void Add(AudioMixer mixer, RecordingSink sink, Guid id, IMixerSource source, CallMedia? media = null, AudioCodec? codec = null, int samples = Samples)
     {
-        sink.Expect(id, Samples);
+        sink.Expect(id, samples);
         Assert.True(mixer.TryAdd(id, source, sink.Output(id), codec ?? AudioCodec.Pcmu, media ?? Normal));
     }
 
@@ -56,10 +56,8 @@ public sealed class AudioMixerTests
         Add(big, bigSink, D, ScriptedSource.Constant(4000));
         var (small, smallSink) = Create(new MixerOptions { FrameDuration = TimeSpan.FromMilliseconds(30) });
         var f = new Guid("ffffffff-0000-0000-0000-000000000006");
-        smallSink.Expect(E, 240);
-        smallSink.Expect(f, 240);
-        Assert.True(small.TryAdd(E, ScriptedSource.Constant(-500), smallSink.Output(E), AudioCodec.Pcmu, Normal));
-        Assert.True(small.TryAdd(f, ScriptedSource.Constant(700), smallSink.Output(f), AudioCodec.Pcmu, Normal));
+        Add(small, smallSink, E, ScriptedSource.Constant(-500), samples: 240);
+        Add(small, smallSink, f, ScriptedSource.Constant(700), samples: 240);
 
         for (var round = 0; round < 2; round++)
         {

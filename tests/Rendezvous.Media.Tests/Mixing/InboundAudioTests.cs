@@ -39,6 +39,30 @@ public sealed class InboundAudioTests
     }
 
     [Fact]
+    public void A_frame_of_another_ptime_is_concealed_with_the_last_whole_frame()
+    {
+        var leg = new InboundAudio(AudioCodec.Pcma, new JitterBufferOptions());
+        Send(leg, 8, 0, 4000, AudioCodec.Pcma);
+        Send(leg, 8, 1, 4000, AudioCodec.Pcma);
+        var shortFrame = new RtpPacketBuilder { PayloadType = 8, SequenceNumber = 2, Timestamp = 320, Ssrc = 42, Payload = new byte[80] };
+        var datagram = new byte[shortFrame.GetEncodedLength()];
+        Assert.True(shortFrame.TryWrite(datagram, out _));
+        Assert.True(RtpPacket.TryRead(datagram, out var packet));
+        leg.Push(packet, Frame * 2);
+
+        var frame = new short[160];
+        var heard = new List<int>();
+        for (var tick = 0; tick < 4; tick++)
+        {
+            heard.Add(leg.ReadFrame(frame) == 0 ? 0 : frame[0]);
+        }
+
+        // Two whole frames, then the 10 ms packet and the missing frame after it: the last whole frame, halved twice.
+        var level = ALaw.Decode(ALaw.Encode(4000));
+        Assert.Equal([level, level, level / 2, level / 4], heard);
+    }
+
+    [Fact]
     public void A_leg_feeds_the_mixer()
     {
         var sink = new RecordingSink();

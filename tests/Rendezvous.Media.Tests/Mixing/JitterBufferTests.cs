@@ -73,25 +73,34 @@ public sealed class JitterBufferTests
     }
 
     [Fact]
-    public void The_last_played_payload_stays_until_a_packet_takes_its_slot()
+    public void A_kept_payload_stays_until_a_packet_takes_its_slot()
     {
         var buffer = new JitterBuffer(new JitterBufferOptions());
-        Assert.False(buffer.TryGetLastPlayed(out _)); // nothing played yet
+        Assert.False(buffer.TryGetKept(out _)); // nothing played yet
         Push(buffer, 0);
         Push(buffer, 1);
-        Assert.Equal([0, 1, -1], Play(buffer, 3));
-        Assert.True(buffer.TryGetLastPlayed(out var last));
+        Assert.Equal([0, 1], Play(buffer, 2));
+        buffer.KeepPlayed();
+        Assert.Equal([-1], Play(buffer, 1));
+        buffer.KeepPlayed(); // that pop played nothing: frame 1 stays kept
+        Assert.True(buffer.TryGetKept(out var last));
         Assert.Equal([1, 0x55], last.ToArray());
 
         // A packet a whole ring ahead of frame 1 lands in frame 1's slot: that payload is gone.
         Push(buffer, 1 + buffer.Capacity);
-        Assert.False(buffer.TryGetLastPlayed(out _));
+        Assert.False(buffer.TryGetKept(out _));
 
+        // A frame played but not kept (one that did not decode whole, say) is not what is repeated.
         Push(buffer, 3);
         Play(buffer, 1);
-        Assert.True(buffer.TryGetLastPlayed(out _));
+        Assert.False(buffer.TryGetKept(out _));
+        Push(buffer, 4);
+        Play(buffer, 1);
+        buffer.KeepPlayed();
+        Assert.True(buffer.TryGetKept(out var kept));
+        Assert.Equal([4, 0x55], kept.ToArray());
         buffer.Reset();
-        Assert.False(buffer.TryGetLastPlayed(out _));
+        Assert.False(buffer.TryGetKept(out _));
     }
 
     [Fact]
